@@ -1,0 +1,159 @@
+//! A tenant's switches and limits (`bot_control_settings`): one row per tenant.
+
+use crate::tenant::parse_email;
+use crate::{PhoneNumber, ValidationError};
+use serde::{Deserialize, Serialize};
+
+/// Every switch and limit of one tenant's bot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ControlSettings {
+    /// Master switch: when off, messages are logged and nothing is sent.
+    pub is_bot_enabled: bool,
+    /// Most replies the bot sends per hour, for the whole tenant.
+    pub max_messages_per_hour: i32,
+    /// Most replies one customer gets per day.
+    pub max_messages_per_user_per_day: i32,
+    /// Let the tenant's AI model answer what the FAQ cannot.
+    pub enable_ai_responses: bool,
+    /// Offer M-Pesa plans in the chat.
+    pub enable_payment_flow: bool,
+    /// Draft replies for the owner to approve instead of sending them.
+    pub enable_training_mode: bool,
+    /// Answer automatically; when off every conversation goes to a person.
+    pub enable_auto_reply: bool,
+    /// Keep message text in the log.
+    pub log_conversations: bool,
+    /// Keep errors in the log.
+    pub log_errors: bool,
+    /// Who customers are sent to when the bot cannot help.
+    #[schema(value_type = Option<String>)]
+    pub escalation_phone: Option<PhoneNumber>,
+    /// Email for the same.
+    pub escalation_email: Option<String>,
+}
+
+impl Default for ControlSettings {
+    fn default() -> Self {
+        Self {
+            is_bot_enabled: true,
+            max_messages_per_hour: 1_000,
+            max_messages_per_user_per_day: 100,
+            enable_ai_responses: false,
+            enable_payment_flow: false,
+            enable_training_mode: false,
+            enable_auto_reply: true,
+            log_conversations: true,
+            log_errors: true,
+            escalation_phone: None,
+            escalation_email: None,
+        }
+    }
+}
+
+/// The names `settings set` accepts, in display order.
+pub const KEYS: &[&str] = &[
+    "is_bot_enabled",
+    "max_messages_per_hour",
+    "max_messages_per_user_per_day",
+    "enable_ai_responses",
+    "enable_payment_flow",
+    "enable_training_mode",
+    "enable_auto_reply",
+    "log_conversations",
+    "log_errors",
+    "escalation_phone",
+    "escalation_email",
+];
+
+impl ControlSettings {
+    /// Sets one field from text, as `settings set KEY=VALUE` gives it.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ValidationError> {
+        let flag = || parse_flag(key, value);
+        let limit = || parse_limit(key, value);
+        match key {
+            "is_bot_enabled" => self.is_bot_enabled = flag()?,
+            "max_messages_per_hour" => self.max_messages_per_hour = limit()?,
+            "max_messages_per_user_per_day" => self.max_messages_per_user_per_day = limit()?,
+            "enable_ai_responses" => self.enable_ai_responses = flag()?,
+            "enable_payment_flow" => self.enable_payment_flow = flag()?,
+            "enable_training_mode" => self.enable_training_mode = flag()?,
+            "enable_auto_reply" => self.enable_auto_reply = flag()?,
+            "log_conversations" => self.log_conversations = flag()?,
+            "log_errors" => self.log_errors = flag()?,
+            "escalation_phone" => {
+                self.escalation_phone = match value.trim() {
+                    "" => None,
+                    v => Some(PhoneNumber::parse_field(key, v)?),
+                }
+            }
+            "escalation_email" => self.escalation_email = parse_email(key, value)?,
+            _ => {
+                return Err(ValidationError::new(
+                    key.chars().take(40).collect::<String>(),
+                    format!("is not a setting; the settings are {}", KEYS.join(", ")),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the limits of a whole settings value (as the API receives it).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        for (key, v) in [
+            ("max_messages_per_hour", self.max_messages_per_hour),
+            ("max_messages_per_user_per_day", self.max_messages_per_user_per_day),
+        ] {
+            if !(0..=MAX_LIMIT).contains(&v) {
+                return Err(limit_error(key));
+            }
+        }
+        if let Some(e) = &self.escalation_email {
+            parse_email("escalation_email", e)?;
+        }
+        Ok(())
+    }
+}
+
+const MAX_LIMIT: i32 = 10_000_000;
+
+fn limit_error(key: &str) -> ValidationError {
+    ValidationError::new(key, format!("must be a whole number from 0 to {MAX_LIMIT}"))
+}
+
+fn parse_flag(key: &str, value: &str) -> Result<bool, ValidationError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Ok(true),
+        "false" | "off" | "no" | "0" => Ok(false),
+        _ => Err(ValidationError::new(key, "must be true or false")),
+    }
+}
+
+fn parse_limit(key: &str, value: &str) -> Result<i32, ValidationError> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v| (0..=MAX_LIMIT).contains(v))
+        .ok_or_else(|| limit_error(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_from_text() {
+        let mut s = ControlSettings::default();
+        s.set("enable_ai_responses", "on").unwrap();
+        s.set("max_messages_per_hour", "250").unwrap();
+        s.set("escalation_phone", "0702245555").unwrap();
+        assert!(s.enable_ai_responses);
+        assert_eq!(s.max_messages_per_hour, 250);
+        assert_eq!(s.escalation_phone.as_ref().unwrap().as_str(), "254702245555");
+        let before = s.clone();
+        assert!(s.set("max_messages_per_hour", "-1").is_err());
+        assert!(s.set("is_bot_enabled", "maybe").is_err());
+        assert!(s.set("no_such_key", "1").is_err());
+        assert_eq!(s, before, "a refused value changes nothing");
+    }
+}
