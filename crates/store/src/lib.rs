@@ -1,1 +1,40 @@
-//! placeholder
+//! Alphadome's storage: one code base over embedded SQLite and PostgreSQL.
+//!
+//! Every query is written once, in SQL both engines accept (`$n` binds, `RETURNING`,
+//! `ON CONFLICT`), and compiled once per engine by the [`with_pool!`] and
+//! [`in_tenant_tx!`] macros, which expand a block for each concrete sqlx pool. So the two
+//! back ends cannot drift apart: there is only one implementation to change.
+//!
+//! Tenant data is reached only through [`TenantScope`] (from [`Store::tenant`]), whose
+//! every query is bound to one tenant id; there is no unscoped "find by id" for tenant
+//! data. On PostgreSQL each scoped transaction also sets `alphadome.tenant_id`, the hook
+//! for row-level security.
+
+#[macro_use]
+mod pool;
+mod api_keys;
+mod audit;
+mod error;
+mod migrate;
+mod settings;
+mod templates;
+mod tenants;
+mod training;
+
+pub use api_keys::{ApiKey, ApiKeyScope, NewApiKey};
+pub use audit::{AuditEntry, AuditEvent};
+pub use error::StoreError;
+pub use pool::{Backend, Store, StoreOptions, TenantScope, redact_url};
+pub use templates::Template;
+pub use tenants::{NewTenant, Tenant, TenantSecrets, TenantSummary};
+pub use training::{TrainingEntry, TrainingQuery};
+
+/// Result of a storage call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current time at the precision both engines keep (microseconds), so a value
+/// written and read back compares equal.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

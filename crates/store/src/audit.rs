@@ -1,0 +1,86 @@
+//! The audit log: who did what, when, for which tenant.
+
+use crate::{Result, Store, TenantScope, now};
+use alphadome_core::TenantId;
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+/// Something worth recording.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    /// The tenant it concerns; `None` for platform events.
+    pub tenant: Option<TenantId>,
+    /// Who did it (`cli`, `api-key:<prefix>`, a user's email).
+    pub actor: String,
+    /// What was done (`tenant.create`, `training.import`, …).
+    pub action: &'static str,
+    /// Details; never a secret.
+    pub detail: serde_json::Value,
+}
+
+impl AuditEvent {
+    /// An event.
+    pub fn new(tenant: Option<TenantId>, actor: &str, action: &'static str, detail: serde_json::Value) -> Self {
+        Self { tenant, actor: actor.to_owned(), action, detail }
+    }
+}
+
+/// An event as recorded.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AuditEntry {
+    /// Id.
+    pub id: Uuid,
+    /// Tenant, if any.
+    pub bot_tenant_id: Option<Uuid>,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Details.
+    pub detail: Json<serde_json::Value>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+pub(crate) trait AuditRows {
+    async fn insert_audit(&mut self, event: &AuditEvent) -> Result<()>;
+}
+
+impl_for_engines!(impl AuditRows {
+    async fn insert_audit(&mut self, e: &AuditEvent) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, bot_tenant_id, actor, action, detail, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(e.tenant.map(|t| t.0))
+        .bind(&e.actor)
+        .bind(e.action)
+        .bind(Json(&e.detail))
+        .bind(now())
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+});
+
+impl Store {
+    /// Records one event on its own.
+    pub async fn record(&self, event: &AuditEvent) -> Result<()> {
+        in_tx!(self, |tx| tx.insert_audit(event).await?);
+        Ok(())
+    }
+}
+
+impl TenantScope<'_> {
+    /// The tenant's newest audit entries first.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        const SQL: &str = "SELECT id, bot_tenant_id, actor, action, detail, created_at FROM audit_log \
+             WHERE bot_tenant_id = $1 ORDER BY created_at DESC LIMIT $2";
+        let rows = in_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_as(SQL).bind(self.tenant.0).bind(limit).fetch_all(&mut *tx).await?
+        });
+        Ok(rows)
+    }
+}

@@ -1,0 +1,256 @@
+//! Connecting to either engine, and the two macros that compile one query body per engine.
+
+use crate::{Result, StoreError};
+use alphadome_core::TenantId;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (the default).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The connection pool of whichever engine is configured.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite://path` or `postgres://…`.
+    pub url: String,
+    /// PostgreSQL schema holding every Alphadome table.
+    pub schema: String,
+    /// Most connections in the pool.
+    pub max_connections: u32,
+    /// How long a caller waits for a free connection before getting "unavailable".
+    pub acquire_timeout: Duration,
+}
+
+impl StoreOptions {
+    /// Defaults for a URL: schema `alphadome`, 10 connections, 5 s wait.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            schema: "alphadome".into(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Alphadome's storage. Cheap to clone; all clones share one pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: Pool,
+    /// PostgreSQL schema (unused on SQLite).
+    pub(crate) schema: String,
+}
+
+/// Runs `$body` once per engine, with `$pool` bound to that engine's concrete pool.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::pool::Pool::Sqlite($pool) => $body,
+            $crate::pool::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in a transaction (`$tx`), committed when the body succeeds and rolled
+/// back if it returns early with an error. With a tenant id, the transaction is bound to
+/// that tenant (on PostgreSQL, `alphadome.tenant_id` is set for row-level security).
+macro_rules! in_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        with_pool!($store, |pool| {
+            #[allow(unused_mut)]
+            let mut $tx = pool.begin().await?;
+            let out = $body;
+            $tx.commit().await?;
+            out
+        })
+    };
+    ($store:expr, tenant = $tenant:expr, |$tx:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::pool::Pool::Sqlite(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::pool::Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+/// Implements a crate-private query trait for both engines' connection types from one
+/// body, so a query used inside another's transaction is still written once.
+macro_rules! impl_for_engines {
+    (impl $trait:ident { $($items:tt)* }) => {
+        impl $trait for sqlx::SqliteConnection { $($items)* }
+        impl $trait for sqlx::PgConnection { $($items)* }
+    };
+}
+
+/// Binds a PostgreSQL transaction to one tenant (transaction-local, so it is safe
+/// behind a connection pooler).
+pub(crate) async fn bind_tenant(tx: &mut sqlx::PgConnection, tenant: TenantId) -> Result<()> {
+    sqlx::query("SELECT set_config('alphadome.tenant_id', $1, true)")
+        .bind(tenant.0.to_string())
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Connects to the database named by `options.url`, creating an SQLite file (and its
+    /// folder) if needed. Does not migrate.
+    pub async fn connect(options: &StoreOptions) -> Result<Self> {
+        let pool = if is_postgres_url(&options.url) {
+            Pool::Postgres(connect_postgres(options).await?)
+        } else if options.url.starts_with("sqlite:") {
+            Pool::Sqlite(connect_sqlite(options).await?)
+        } else {
+            return Err(StoreError::Corrupt(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ));
+        };
+        Ok(Self { pool, schema: options.schema.clone() })
+    }
+
+    /// Which engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Checks the database answers (for readiness probes).
+    pub async fn ping(&self) -> Result<()> {
+        with_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
+        Ok(())
+    }
+
+    /// Closes every connection (at shutdown).
+    pub async fn close(&self) {
+        with_pool!(self, |pool| pool.close().await)
+    }
+
+    /// Tenant data, bound to one tenant.
+    pub fn tenant(&self, id: TenantId) -> TenantScope<'_> {
+        TenantScope { store: self, tenant: id }
+    }
+}
+
+/// A handle on one tenant's data. Every query made through it is scoped to that tenant.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantScope<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) tenant: TenantId,
+}
+
+impl TenantScope<'_> {
+    /// The tenant this scope is bound to.
+    pub fn id(&self) -> TenantId {
+        self.tenant
+    }
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+async fn connect_sqlite(options: &StoreOptions) -> Result<SqlitePool> {
+    let connect = SqliteConnectOptions::from_str(&options.url)
+        .map_err(|_| StoreError::Corrupt("the SQLite URL is malformed".into()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    if let Some(dir) = connect.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .connect_with(connect)
+        .await?;
+    Ok(pool)
+}
+
+async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {
+    let schema = valid_schema(&options.schema)?;
+    let connect = PgConnectOptions::from_str(&options.url)
+        .map_err(|_| StoreError::Corrupt("the PostgreSQL URL is malformed".into()))?
+        .options([("search_path", schema)]);
+    let pool = PgPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .connect_with(connect)
+        .await?;
+    Ok(pool)
+}
+
+/// A schema name is put into SQL text, so only plain identifiers are allowed.
+pub(crate) fn valid_schema(schema: &str) -> Result<&str> {
+    let ok = !schema.is_empty()
+        && schema.len() <= 63
+        && schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(schema)
+    } else {
+        Err(StoreError::Corrupt(
+            "the schema name must be lowercase letters, digits and '_' (at most 63)".into(),
+        ))
+    }
+}
+
+/// The URL with any password replaced by `***`, fit for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((auth, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_in_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(redact_url("sqlite://./data/a.db"), "sqlite://./data/a.db");
+    }
+
+    #[test]
+    fn schema_names_are_plain_identifiers() {
+        assert!(valid_schema("alphadome").is_ok());
+        assert!(valid_schema("it_3f2a").is_ok());
+        for bad in ["", "Alpha", "a;drop", "a b", "1abc", "\"x\""] {
+            assert!(valid_schema(bad).is_err(), "{bad}");
+        }
+    }
+}
