@@ -1,0 +1,127 @@
+//! Fresh databases for tests, on both back ends.
+//!
+//! SQLite: a file in a new temporary folder. PostgreSQL: a new schema named `it_<random>`
+//! in the database at `ALPHADOME_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`). When PostgreSQL cannot be reached the
+//! PostgreSQL tests say so and pass as skipped — except under CI (`CI=true`), where they
+//! fail, so a CI run can never silently skip them.
+
+use alphadome_store::{Backend, Store, StoreOptions};
+use std::time::Duration;
+
+/// The default PostgreSQL server for tests.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The PostgreSQL URL tests use.
+pub fn postgres_url() -> String {
+    std::env::var("ALPHADOME_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into())
+}
+
+/// A fresh, empty database.
+pub struct TestDb {
+    /// Which engine.
+    pub backend: Backend,
+    /// Options to connect to it.
+    pub options: StoreOptions,
+    /// The temporary folder (SQLite file, key file); removed on drop.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// A fresh database on `backend`, or `None` when PostgreSQL is unreachable outside CI.
+    ///
+    /// # Panics
+    /// Under CI when PostgreSQL is unreachable.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let options = match backend {
+            Backend::Sqlite => StoreOptions::new(format!("sqlite://{}/alphadome.db", dir.path().display())),
+            Backend::Postgres => {
+                if !postgres_reachable().await {
+                    return None;
+                }
+                let mut options = StoreOptions::new(postgres_url());
+                options.schema = format!("it_{}", alphadome_crypto::random_token::<9>().to_lowercase().replace(['-', '_'], "x"));
+                options.max_connections = 4;
+                options
+            }
+        };
+        Some(Self { backend, options, dir })
+    }
+
+    /// Connects and migrates.
+    pub async fn store(&self) -> Store {
+        let store = Store::connect(&self.options).await.expect("connect to the test database");
+        store.migrate().await.expect("migrate the test database");
+        store
+    }
+
+    /// Drops the PostgreSQL schema (SQLite's folder goes with the value).
+    pub async fn cleanup(self) {
+        if self.backend == Backend::Postgres {
+            drop_schema(&self.options.schema).await;
+        }
+    }
+}
+
+/// Drops a test schema and everything in it.
+pub async fn drop_schema(schema: &str) {
+    use sqlx::Connection;
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_url()).await {
+        let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+    }
+}
+
+/// Whether the test PostgreSQL answers. Under CI an unreachable server is a failure.
+///
+/// # Panics
+/// Under CI when PostgreSQL is unreachable.
+pub async fn postgres_reachable() -> bool {
+    use sqlx::Connection;
+    let attempt = tokio_timeout(sqlx::PgConnection::connect(&postgres_url())).await;
+    match attempt {
+        Some(Ok(conn)) => {
+            let _ = conn.close().await;
+            true
+        }
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("PostgreSQL at {} is unreachable, and CI=true forbids skipping", postgres_url())
+        }
+        _ => {
+            eprintln!("SKIPPED: PostgreSQL at {} is unreachable; set ALPHADOME_TEST_POSTGRES_URL", postgres_url());
+            false
+        }
+    }
+}
+
+async fn tokio_timeout<F: std::future::Future>(f: F) -> Option<F::Output> {
+    tokio::time::timeout(Duration::from_secs(5), f).await.ok()
+}
+
+/// Defines one async test per back end from one body:
+/// `backend_test!(name, async |db: &TestDb| { … })` gives `name::sqlite` and `name::postgres`,
+/// each on a fresh database that is dropped afterwards.
+#[macro_export]
+macro_rules! backend_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::TestDb::new(alphadome_store::Backend::Sqlite).await.unwrap();
+                ($body)(&db).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::TestDb::new(alphadome_store::Backend::Postgres).await {
+                    ($body)(&db).await;
+                    db.cleanup().await;
+                }
+            }
+        }
+    };
+}
