@@ -90,6 +90,55 @@ pub struct TenantFields {
     pub webhook_url: Option<String>,
     /// Free-form JSON for the operator's own use.
     pub metadata: Option<serde_json::Value>,
+    /// Credentials, write-only: sealed on arrival, never returned.
+    pub secrets: Option<SecretFields>,
+}
+
+/// A tenant's credentials as sent: write-only. An empty string removes a credential.
+/// `Debug` never prints them.
+#[derive(Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretFields {
+    /// WhatsApp Cloud API access token.
+    pub whatsapp_access_token: Option<String>,
+    /// App secret of the tenant's own Meta app (for signed webhooks on its own path).
+    pub whatsapp_app_secret: Option<String>,
+    /// Key for the tenant's AI provider.
+    pub ai_api_key: Option<String>,
+}
+
+impl std::fmt::Debug for SecretFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
+        f.debug_struct("SecretFields")
+            .field("whatsapp_access_token", &shown(&self.whatsapp_access_token))
+            .field("whatsapp_app_secret", &shown(&self.whatsapp_app_secret))
+            .field("ai_api_key", &shown(&self.ai_api_key))
+            .finish()
+    }
+}
+
+impl SecretFields {
+    /// Each credential present, with its column name.
+    pub fn present(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("whatsapp_access_token", &self.whatsapp_access_token),
+            ("whatsapp_app_secret", &self.whatsapp_app_secret),
+            ("ai_api_key", &self.ai_api_key),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().map(|v| (name, v)))
+    }
+
+    /// Checks each credential is one line of visible text, at most 4096 characters.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        for (name, v) in self.present() {
+            if v.len() > 4096 || v.chars().any(|c| c.is_control() || c == ' ') {
+                return Err(ValidationError::new(name, "must be one line of text without spaces, at most 4096 characters"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A tenant's validated, non-secret profile.
@@ -323,6 +372,15 @@ mod tests {
         let mut f = kassangas();
         f.webhook_verify_token = Some("short".into());
         assert!(f.validate_new("t".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let f = TenantFields {
+            secrets: Some(SecretFields { ai_api_key: Some("sk-canary-123456".into()), ..Default::default() }),
+            ..Default::default()
+        };
+        assert!(!format!("{f:?}").contains("canary"));
     }
 
     #[test]

@@ -1,1 +1,43 @@
-//! placeholder
+//! Alphadome's HTTP surface: the admin API under `/api/v1`, health and metrics. The
+//! WhatsApp, M-Pesa and Genesys webhooks and the dashboard will each be one more module
+//! with its own `router()`, merged in [`app`].
+
+pub mod api;
+mod error;
+mod health;
+mod metrics;
+mod state;
+
+pub use error::ApiError;
+pub use metrics::Metrics;
+pub use state::AppState;
+
+use axum::Router;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// How long one request may take before the client gets 408 and the work is dropped.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .nest("/api/v1", api::router())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .fallback(error::route_not_found)
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `app` on a bound listener until `shutdown` resolves, then finishes the requests
+/// in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,1 +1,38 @@
-//! placeholder
+//! Alphadome's business rules, shared by the command line, the HTTP API and (later) the
+//! workers: each rule is written once here, on top of the storage and crypto crates.
+
+mod api_keys;
+mod demo;
+mod error;
+mod settings;
+mod templates;
+mod tenants;
+mod training;
+pub mod views;
+
+pub use api_keys::{CreatedApiKey, Principal};
+pub use demo::DemoOutcome;
+pub use error::ServiceError;
+pub use tenants::CreatedTenant;
+
+use alphadome_crypto::Keyring;
+use alphadome_store::Store;
+
+/// Result of a service call.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// The services, over one store and one keyring. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// Storage.
+    pub store: Store,
+    /// Master keys for stored secrets.
+    pub keyring: Keyring,
+}
+
+impl Services {
+    /// Services over a connected, migrated store.
+    pub fn new(store: Store, keyring: Keyring) -> Self {
+        Self { store, keyring }
+    }
+}

@@ -1,0 +1,62 @@
+//! `alphadome serve`.
+
+use crate::config::Config;
+use alphadome_server::AppState;
+use alphadome_service::DemoOutcome;
+use anyhow::Context;
+
+/// Migrates, optionally loads the demo, binds, and serves until SIGTERM or Ctrl-C.
+pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
+    let services = super::open(config).await?;
+    if demo {
+        print_demo(&services.load_demo().await?, config);
+    }
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = %alphadome_store::redact_url(&config.database_url), "alphadome serving");
+    eprintln!("alphadome listening on http://{address}");
+    let store = services.store.clone();
+    alphadome_server::serve(listener, AppState::new(services), shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("alphadome stopped");
+    Ok(())
+}
+
+fn print_demo(outcome: &DemoOutcome, config: &Config) {
+    match outcome {
+        DemoOutcome::AlreadyPresent { slug } => eprintln!("demo tenant '{slug}' is already loaded"),
+        DemoOutcome::Created { slug, training_entries, summary, webhook_verify_token } => {
+            eprintln!("demo tenant '{slug}' (Kassangas Music Shop) created with {training_entries} training entries ({summary})");
+            eprintln!("  webhook URL:           {}/webhooks/whatsapp/{slug}", config.public_url);
+            eprintln!("  webhook verify token:  {webhook_verify_token}");
+        }
+    }
+    eprintln!("  try:  alphadome tenant show kassangas");
+    eprintln!("        alphadome training list kassangas");
+    eprintln!("        alphadome apikey create --name admin   (then call /api/v1/tenants with it)");
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
