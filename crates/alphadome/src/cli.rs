@@ -42,7 +42,7 @@ pub enum Command {
     Migrate,
     /// Manage tenants (client businesses).
     #[command(subcommand)]
-    Tenant(TenantCommand),
+    Tenant(Box<TenantCommand>),
     /// Manage a tenant's training data (FAQ, canned replies, examples).
     #[command(subcommand)]
     Training(TrainingCommand),

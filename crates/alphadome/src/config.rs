@@ -87,7 +87,13 @@ impl Config {
             .or_else(|| env("PORT").map(|p| format!("0.0.0.0:{p}")))
             .or(file.listen)
             .unwrap_or_else(|| DEFAULT_LISTEN.into());
-        let log_format = match global.log_format.clone().or_else(|| env("ALPHADOME_LOG_FORMAT")).or(file.log_format).as_deref() {
+        let log_format = match global
+            .log_format
+            .clone()
+            .or_else(|| env("ALPHADOME_LOG_FORMAT"))
+            .or(file.log_format)
+            .as_deref()
+        {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => bail!("log format {other:?} is not text or json"),
@@ -102,10 +108,16 @@ impl Config {
             Some(v) => v.parse().context("ALPHADOME_DB_MAX_CONNECTIONS must be a whole number")?,
             None => file.db_max_connections.unwrap_or(10),
         };
-        let public_url = env("ALPHADOME_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
+        let public_url =
+            env("ALPHADOME_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
         let config = Self {
             database_url,
-            db_schema: global.db_schema.clone().or_else(|| env("ALPHADOME_DB_SCHEMA")).or(file.db_schema).unwrap_or_else(|| "alphadome".into()),
+            db_schema: global
+                .db_schema
+                .clone()
+                .or_else(|| env("ALPHADOME_DB_SCHEMA"))
+                .or(file.db_schema)
+                .unwrap_or_else(|| "alphadome".into()),
             db_max_connections,
             listen,
             public_url,
@@ -118,8 +130,12 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         let url = &self.database_url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            bail!("the database URL must start with sqlite:// or postgres:// (got {})", alphadome_store::redact_url(url));
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            bail!(
+                "the database URL must start with sqlite:// or postgres:// (got {})",
+                alphadome_store::redact_url(url)
+            );
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             bail!("the listen address {:?} is not HOST:PORT (for example 127.0.0.1:8080)", self.listen);
@@ -137,13 +153,16 @@ impl Config {
                 let text = std::env::var("ALPHADOME_MASTER_KEY").unwrap_or_default();
                 Keyring::parse(&text).context("ALPHADOME_MASTER_KEY is not a valid master key")
             }
-            MasterKeySource::File(path) => Keyring::load_or_create(path).context("cannot use the master key file"),
+            MasterKeySource::File(path) => {
+                Keyring::load_or_create(path).context("cannot use the master key file")
+            }
         }
     }
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("the config file {} is not valid", path.display()))
 }
 

@@ -1,10 +1,22 @@
 //! Printing results: aligned text for people, JSON for programs, one-line errors.
 
 use serde::Serialize;
+use std::io::Write;
+
+/// Writes one line to standard output. A closed pipe (`alphadome … | head`) ends the
+/// program quietly instead of with a panic.
+pub fn line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}")
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
 
 /// Prints a value as pretty JSON.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    line(&serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
@@ -18,7 +30,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
     let line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        println!("{}", padded.join("  ").trim_end());
+        line(padded.join("  ").trim_end());
     };
     line(header.to_vec());
     for row in rows {
@@ -30,7 +42,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
 pub fn fields(pairs: &[(&str, String)]) {
     let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in pairs {
-        println!("{k:<width$}  {v}");
+        line(&format!("{k:<width$}  {v}"));
     }
 }
 

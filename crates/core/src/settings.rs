@@ -91,7 +91,7 @@ impl ControlSettings {
                 return Err(ValidationError::new(
                     key.chars().take(40).collect::<String>(),
                     format!("is not a setting; the settings are {}", KEYS.join(", ")),
-                ))
+                ));
             }
         }
         Ok(())
@@ -129,12 +129,7 @@ fn parse_flag(key: &str, value: &str) -> Result<bool, ValidationError> {
 }
 
 fn parse_limit(key: &str, value: &str) -> Result<i32, ValidationError> {
-    value
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v| (0..=MAX_LIMIT).contains(v))
-        .ok_or_else(|| limit_error(key))
+    value.trim().parse().ok().filter(|v| (0..=MAX_LIMIT).contains(v)).ok_or_else(|| limit_error(key))
 }
 
 #[cfg(test)]

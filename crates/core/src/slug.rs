@@ -75,8 +75,20 @@ mod tests {
     #[test]
     fn refuses_hostile_slugs() {
         for bad in [
-            "", "a", "../etc", "a/b", "Kassangas", "-shop", "shop-", "sh--op", "2shop", "api",
-            "shop%2e", "shop\u{0}", "ﬁsh", &"a".repeat(64),
+            "",
+            "a",
+            "../etc",
+            "a/b",
+            "Kassangas",
+            "-shop",
+            "shop-",
+            "sh--op",
+            "2shop",
+            "api",
+            "shop%2e",
+            "shop\u{0}",
+            "ﬁsh",
+            &"a".repeat(64),
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -1,7 +1,7 @@
 //! Bot templates: a tenant's personas (system prompt, tone, context).
 
-use crate::error::{clean_text, required_text};
 use crate::ValidationError;
+use crate::error::{clean_text, required_text};
 use serde::{Deserialize, Serialize};
 
 /// A validated template, ready to store.

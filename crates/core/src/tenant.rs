@@ -134,7 +134,10 @@ impl SecretFields {
     pub fn validate(&self) -> Result<(), ValidationError> {
         for (name, v) in self.present() {
             if v.len() > 4096 || v.chars().any(|c| c.is_control() || c == ' ') {
-                return Err(ValidationError::new(name, "must be one line of text without spaces, at most 4096 characters"));
+                return Err(ValidationError::new(
+                    name,
+                    "must be one line of text without spaces, at most 4096 characters",
+                ));
             }
         }
         Ok(())
@@ -306,7 +309,10 @@ pub fn parse_email(field: &str, v: &str) -> Result<Option<String>, ValidationErr
     }
     let ok = match v.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@') && !v.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !v.contains(char::is_whitespace)
         }
         None => false,
     };

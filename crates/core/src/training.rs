@@ -1,7 +1,7 @@
 //! A tenant's knowledge: FAQ entries, canned replies and example exchanges.
 
-use crate::error::{clean_text, required_text};
 use crate::ValidationError;
+use crate::error::{clean_text, required_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;

@@ -5,8 +5,8 @@
 //! validated whole before anything is stored, so one bad row rejects the file and says
 //! where it is.
 
-use crate::training::{DataType, TrainingEntryIn, TrainingFields};
 use crate::ValidationError;
+use crate::training::{DataType, TrainingEntryIn, TrainingFields};
 use serde::{Deserialize, Serialize};
 
 /// The CSV header, exactly.
@@ -128,9 +128,10 @@ fn csv_row(record: &csv::StringRecord) -> Result<Row, ValidationError> {
     let field = |i: usize| record.get(i).unwrap_or("");
     let priority = match field(4).trim() {
         "" => None,
-        p => Some(p.parse().map_err(|_| {
-            ValidationError::new("priority", "must be a whole number from -1000 to 1000")
-        })?),
+        p => Some(
+            p.parse()
+                .map_err(|_| ValidationError::new("priority", "must be a whole number from -1000 to 1000"))?,
+        ),
     };
     Ok(Row {
         data_type: field(0).to_owned(),
@@ -164,9 +165,8 @@ fn csv_error(e: csv::Error, fallback_line: u64) -> ImportError {
 }
 
 fn parse_json(bytes: &[u8]) -> Result<Vec<TrainingEntryIn>, ImportError> {
-    let values: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|e| {
-        ImportError::at(format!("line {}", e.line()), "is not a JSON array of objects")
-    })?;
+    let values: Vec<serde_json::Value> = serde_json::from_slice(bytes)
+        .map_err(|e| ImportError::at(format!("line {}", e.line()), "is not a JSON array of objects"))?;
     values
         .into_iter()
         .enumerate()
@@ -287,7 +287,11 @@ mod tests {
 
     #[test]
     fn bad_json_is_located() {
-        let e = parse(Format::Json, br#"[{"data_type":"faq","question":"q","answer":"a"},{"data_type":"faq","question":"q"}]"#).unwrap_err();
+        let e = parse(
+            Format::Json,
+            br#"[{"data_type":"faq","question":"q","answer":"a"},{"data_type":"faq","question":"q"}]"#,
+        )
+        .unwrap_err();
         assert_eq!(e.location, "entry 2");
         assert!(e.problem.contains("answer"), "{e}");
         assert!(parse(Format::Json, b"{not json").is_err());

@@ -55,9 +55,6 @@ mod tests {
     #[test]
     fn api_key_hash_is_stable_hex() {
         assert_eq!(hash_api_key("abc"), hash_api_key("abc"));
-        assert_eq!(
-            hash_api_key("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hash_api_key("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

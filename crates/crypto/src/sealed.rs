@@ -120,9 +120,8 @@ impl Keyring {
         let nonce = XNonce::try_from(nonce).map_err(|_| SealError::Malformed)?;
         let cipher = XChaCha20Poly1305::new(&key.bytes.into());
         let aad = associated_data(parts.version, owner, field, parts.hint);
-        let plain = cipher
-            .decrypt(&nonce, Payload { msg: ciphertext, aad: &aad })
-            .map_err(|_| SealError::Forged)?;
+        let plain =
+            cipher.decrypt(&nonce, Payload { msg: ciphertext, aad: &aad }).map_err(|_| SealError::Forged)?;
         let text = String::from_utf8(plain).map_err(|_| SealError::Malformed)?;
         Ok(SecretString::from(text))
     }
@@ -162,7 +161,10 @@ mod tests {
         assert_eq!(ring.open(&sealed, "tenant-a", "ai_api_key").err(), Some(SealError::Forged));
         let tampered = SealedSecret::from_stored(sealed.as_str().replace(":1234:", ":9999:"));
         assert_eq!(ring.open(&tampered, "tenant-a", "whatsapp_access_token").err(), Some(SealError::Forged));
-        assert_eq!(ring.open(&SealedSecret::from_stored("plain".into()), "a", "b").err(), Some(SealError::Malformed));
+        assert_eq!(
+            ring.open(&SealedSecret::from_stored("plain".into()), "a", "b").err(),
+            Some(SealError::Malformed)
+        );
     }
 
     #[test]

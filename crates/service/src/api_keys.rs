@@ -47,7 +47,13 @@ const KEY_PREFIX: &str = "adk_";
 
 impl Services {
     /// Creates a key for a tenant (or the platform, with `None`).
-    pub async fn create_api_key(&self, tenant: Option<TenantId>, name: &str, expires_at: Option<DateTime<Utc>>, actor: &str) -> Result<CreatedApiKey> {
+    pub async fn create_api_key(
+        &self,
+        tenant: Option<TenantId>,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+        actor: &str,
+    ) -> Result<CreatedApiKey> {
         let name = alphadome_core::error::required_text("name", name, 100)?;
         if expires_at.is_some_and(|at| at <= Utc::now()) {
             return Err(ValidationError::new("expires_at", "must be in the future").into());

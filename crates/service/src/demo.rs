@@ -2,10 +2,10 @@
 //! knowledge written from the facts the shop gave us.
 
 use crate::{Result, Services};
+use alphadome_core::Slug;
 use alphadome_core::template::TemplateFields;
 use alphadome_core::tenant::TenantFields;
 use alphadome_core::training_io::{self, Format};
-use alphadome_core::Slug;
 use alphadome_store::StoreError;
 
 const SLUG: &str = "kassangas";
@@ -63,7 +63,8 @@ impl Services {
         self.set_template(tenant, "default", &persona, "demo").await?;
         let escalation = [("escalation_phone".to_owned(), "0702245555".to_owned())];
         self.set_settings(tenant, &escalation, "demo").await?;
-        let entries = self.import_training(tenant, Format::Csv, TRAINING_CSV.as_bytes(), false, "demo").await?;
+        let entries =
+            self.import_training(tenant, Format::Csv, TRAINING_CSV.as_bytes(), false, "demo").await?;
         Ok(DemoOutcome::Created {
             slug: SLUG.into(),
             training_entries: entries.len(),

@@ -2,9 +2,9 @@
 
 use crate::error::StoreResultExt;
 use crate::{Result, Services};
+use alphadome_core::TenantId;
 use alphadome_core::ValidationError;
 use alphadome_core::settings::ControlSettings;
-use alphadome_core::TenantId;
 
 impl Services {
     /// The tenant's settings.
@@ -13,7 +13,12 @@ impl Services {
     }
 
     /// Sets several `KEY=VALUE` pairs at once: all are checked before any is saved.
-    pub async fn set_settings(&self, tenant: TenantId, pairs: &[(String, String)], actor: &str) -> Result<ControlSettings> {
+    pub async fn set_settings(
+        &self,
+        tenant: TenantId,
+        pairs: &[(String, String)],
+        actor: &str,
+    ) -> Result<ControlSettings> {
         if pairs.is_empty() {
             return Err(ValidationError::new("settings", "give at least one KEY=VALUE").into());
         }
@@ -26,7 +31,12 @@ impl Services {
     }
 
     /// Applies a JSON object of settings (as the API's PATCH sends it).
-    pub async fn patch_settings(&self, tenant: TenantId, patch: &serde_json::Map<String, serde_json::Value>, actor: &str) -> Result<ControlSettings> {
+    pub async fn patch_settings(
+        &self,
+        tenant: TenantId,
+        patch: &serde_json::Map<String, serde_json::Value>,
+        actor: &str,
+    ) -> Result<ControlSettings> {
         let pairs = patch
             .iter()
             .map(|(k, v)| {
@@ -34,7 +44,12 @@ impl Services {
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Null => String::new(),
                     serde_json::Value::Bool(_) | serde_json::Value::Number(_) => v.to_string(),
-                    _ => return Err(ValidationError::new(k.chars().take(40).collect::<String>(), "must be a string, number or boolean")),
+                    _ => {
+                        return Err(ValidationError::new(
+                            k.chars().take(40).collect::<String>(),
+                            "must be a string, number or boolean",
+                        ));
+                    }
                 };
                 Ok((k.clone(), text))
             })

@@ -18,12 +18,21 @@ impl Services {
     }
 
     /// Creates the named template, or changes the present fields of an existing one.
-    pub async fn set_template(&self, tenant: TenantId, name: &str, fields: &TemplateFields, actor: &str) -> Result<Template> {
+    pub async fn set_template(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        fields: &TemplateFields,
+        actor: &str,
+    ) -> Result<Template> {
         let scope = self.store.tenant(tenant);
         let template = match scope.template(name).await {
             Ok(existing) => {
                 if existing.fields.is_default && fields.is_default == Some(false) {
-                    return Err(ServiceError::Conflict { field: "is_default", hint: "; make another template the default instead" });
+                    return Err(ServiceError::Conflict {
+                        field: "is_default",
+                        hint: "; make another template the default instead",
+                    });
                 }
                 let renamed = TemplateFields { template_name: None, ..fields.clone() };
                 renamed.apply_to(existing.fields)?

@@ -81,7 +81,12 @@ impl Services {
 
     /// Seals each credential given, bound to the tenant and its column; an empty value
     /// removes that credential.
-    fn seal_secrets(&self, id: TenantId, mut current: TenantSecrets, given: Option<&SecretFields>) -> Result<TenantSecrets> {
+    fn seal_secrets(
+        &self,
+        id: TenantId,
+        mut current: TenantSecrets,
+        given: Option<&SecretFields>,
+    ) -> Result<TenantSecrets> {
         let Some(given) = given else { return Ok(current) };
         given.validate()?;
         let owner = id.to_string();

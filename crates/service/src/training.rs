@@ -22,13 +22,24 @@ impl Services {
     }
 
     /// Adds one entry.
-    pub async fn add_training(&self, tenant: TenantId, fields: &TrainingFields, actor: &str) -> Result<TrainingEntry> {
+    pub async fn add_training(
+        &self,
+        tenant: TenantId,
+        fields: &TrainingFields,
+        actor: &str,
+    ) -> Result<TrainingEntry> {
         let entry = fields.validate()?;
         self.store.tenant(tenant).add_training(&entry, actor).await.or_missing("training entry")
     }
 
     /// Changes the present fields of one entry.
-    pub async fn update_training(&self, tenant: TenantId, id: TrainingEntryId, fields: &TrainingFields, actor: &str) -> Result<TrainingEntry> {
+    pub async fn update_training(
+        &self,
+        tenant: TenantId,
+        id: TrainingEntryId,
+        fields: &TrainingFields,
+        actor: &str,
+    ) -> Result<TrainingEntry> {
         let current = self.training_entry(tenant, id).await?;
         let entry = fields.apply_to(current.entry)?;
         self.store.tenant(tenant).update_training(id, &entry, actor).await.or_missing("training entry")
@@ -41,7 +52,14 @@ impl Services {
 
     /// Imports a whole file, all-or-nothing; with `replace`, the file becomes the tenant's
     /// entire training data. Returns the entries imported.
-    pub async fn import_training(&self, tenant: TenantId, format: Format, bytes: &[u8], replace: bool, actor: &str) -> Result<Vec<TrainingEntryIn>> {
+    pub async fn import_training(
+        &self,
+        tenant: TenantId,
+        format: Format,
+        bytes: &[u8],
+        replace: bool,
+        actor: &str,
+    ) -> Result<Vec<TrainingEntryIn>> {
         if bytes.len() > MAX_IMPORT_BYTES {
             return Err(alphadome_core::ValidationError::new("file", "is larger than 20 MiB").into());
         }

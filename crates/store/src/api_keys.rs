@@ -135,22 +135,29 @@ impl Store {
 
     /// The usable (unrevoked, unexpired) key with this hash, noting that it was used.
     pub async fn authenticate_api_key(&self, key_hash: &str) -> Result<ApiKey> {
-        const SQL: &str = select!("WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)");
+        const SQL: &str =
+            select!("WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)");
         const TOUCH: &str = "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 \
              AND (last_used_at IS NULL OR last_used_at < $3)";
         let at = now();
-        let row: ApiKeyRow = with_pool!(self, |pool| sqlx::query_as(SQL).bind(key_hash).bind(at).fetch_one(pool).await?);
+        let row: ApiKeyRow =
+            with_pool!(self, |pool| sqlx::query_as(SQL).bind(key_hash).bind(at).fetch_one(pool).await?);
         let stale = at - chrono::Duration::seconds(TOUCH_EVERY_SECONDS);
-        with_pool!(self, |pool| sqlx::query(TOUCH).bind(row.id).bind(at).bind(stale).execute(pool).await.map(drop)?);
+        with_pool!(self, |pool| sqlx::query(TOUCH)
+            .bind(row.id)
+            .bind(at)
+            .bind(stale)
+            .execute(pool)
+            .await
+            .map(drop)?);
         Ok(row.into())
     }
 
     /// Keys, newest first: all of them, or one tenant's.
     pub async fn list_api_keys(&self, tenant: Option<TenantId>) -> Result<Vec<ApiKey>> {
         const SQL: &str = select!("WHERE ($1 IS NULL OR bot_tenant_id = $1) ORDER BY created_at DESC");
-        let rows: Vec<ApiKeyRow> = with_pool!(self, |pool| {
-            sqlx::query_as(SQL).bind(tenant.map(|t| t.0)).fetch_all(pool).await?
-        });
+        let rows: Vec<ApiKeyRow> =
+            with_pool!(self, |pool| { sqlx::query_as(SQL).bind(tenant.map(|t| t.0)).fetch_all(pool).await? });
         Ok(rows.into_iter().map(ApiKey::from).collect())
     }
 

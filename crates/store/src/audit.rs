@@ -21,7 +21,12 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     /// An event.
-    pub fn new(tenant: Option<TenantId>, actor: &str, action: &'static str, detail: serde_json::Value) -> Self {
+    pub fn new(
+        tenant: Option<TenantId>,
+        actor: &str,
+        action: &'static str,
+        detail: serde_json::Value,
+    ) -> Self {
         Self { tenant, actor: actor.to_owned(), action, detail }
     }
 }

@@ -20,7 +20,9 @@ impl Store {
                 match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await {
                     // Two processes creating it at once: the other one won, which is fine.
                     Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
-                    other => drop(other.map_err(StoreError::from)?),
+                    other => {
+                        other.map_err(StoreError::from)?;
+                    }
                 }
                 POSTGRES.run(pool).await?
             }

@@ -64,7 +64,12 @@ macro_rules! bind_settings {
 }
 
 pub(crate) trait SettingsRows {
-    async fn insert_settings(&mut self, tenant: TenantId, s: &ControlSettings, at: DateTime<Utc>) -> Result<()>;
+    async fn insert_settings(
+        &mut self,
+        tenant: TenantId,
+        s: &ControlSettings,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 }
 
 impl_for_engines!(impl SettingsRows {
@@ -97,7 +102,12 @@ impl TenantScope<'_> {
     }
 
     /// Replaces the tenant's switches and limits, recording which changed.
-    pub async fn update_settings(&self, s: &ControlSettings, changed: &[&str], actor: &str) -> Result<ControlSettings> {
+    pub async fn update_settings(
+        &self,
+        s: &ControlSettings,
+        changed: &[&str],
+        actor: &str,
+    ) -> Result<ControlSettings> {
         const SQL: &str = "UPDATE bot_control_settings SET is_bot_enabled = $2, \
              max_messages_per_hour = $3, max_messages_per_user_per_day = $4, \
              enable_ai_responses = $5, enable_payment_flow = $6, enable_training_mode = $7, \
@@ -105,11 +115,17 @@ impl TenantScope<'_> {
              escalation_phone = $11, escalation_email = $12, updated_at = $13 \
              WHERE bot_tenant_id = $1";
         in_tx!(self.store, tenant = self.tenant, |tx| {
-            let done = bind_settings!(sqlx::query(SQL).bind(self.tenant.0), s).bind(now()).execute(&mut *tx).await?;
+            let done =
+                bind_settings!(sqlx::query(SQL).bind(self.tenant.0), s).bind(now()).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            let event = AuditEvent::new(Some(self.tenant), actor, "settings.update", serde_json::json!({ "changed": changed }));
+            let event = AuditEvent::new(
+                Some(self.tenant),
+                actor,
+                "settings.update",
+                serde_json::json!({ "changed": changed }),
+            );
             tx.insert_audit(&event).await?;
         });
         self.settings().await

@@ -68,7 +68,12 @@ macro_rules! select {
 }
 
 pub(crate) trait TemplateRows {
-    async fn insert_template(&mut self, tenant: TenantId, t: &TemplateIn, at: DateTime<Utc>) -> Result<TemplateId>;
+    async fn insert_template(
+        &mut self,
+        tenant: TenantId,
+        t: &TemplateIn,
+        at: DateTime<Utc>,
+    ) -> Result<TemplateId>;
     async fn clear_default(&mut self, tenant: TenantId, except: &str) -> Result<()>;
 }
 

@@ -246,7 +246,12 @@ impl Store {
 
 impl TenantScope<'_> {
     /// Replaces the tenant's profile and secrets (the slug never changes).
-    pub async fn update(&self, profile: &TenantProfile, secrets: &TenantSecrets, actor: &str) -> Result<Tenant> {
+    pub async fn update(
+        &self,
+        profile: &TenantProfile,
+        secrets: &TenantSecrets,
+        actor: &str,
+    ) -> Result<Tenant> {
         let (p, s, id) = (profile, secrets, self.tenant);
         in_tx!(self.store, tenant = id, |tx| {
             let update = bind_profile!(sqlx::query(UPDATE).bind(id.0), p, s).bind(now());
@@ -264,7 +269,8 @@ impl TenantScope<'_> {
     pub async fn delete(&self, actor: &str) -> Result<()> {
         let id = self.tenant;
         in_tx!(self.store, tenant = id, |tx| {
-            let done = sqlx::query("DELETE FROM bot_tenants WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+            let done =
+                sqlx::query("DELETE FROM bot_tenants WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }

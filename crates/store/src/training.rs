@@ -56,7 +56,10 @@ impl TryFrom<TrainingRow> for TrainingEntry {
         Ok(Self {
             id: TrainingEntryId(r.id),
             entry: TrainingEntryIn {
-                data_type: r.data_type.parse().map_err(|e: alphadome_core::ValidationError| StoreError::Corrupt(e.to_string()))?,
+                data_type: r
+                    .data_type
+                    .parse()
+                    .map_err(|e: alphadome_core::ValidationError| StoreError::Corrupt(e.to_string()))?,
                 question: r.question,
                 answer: r.answer,
                 category: r.category,
@@ -85,7 +88,12 @@ macro_rules! select {
 const INSERT_BATCH: usize = 500;
 
 pub(crate) trait TrainingRows {
-    async fn insert_training(&mut self, tenant: TenantId, entries: &[TrainingEntryIn], at: DateTime<Utc>) -> Result<Vec<TrainingEntryId>>;
+    async fn insert_training(
+        &mut self,
+        tenant: TenantId,
+        entries: &[TrainingEntryIn],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<TrainingEntryId>>;
 }
 
 impl_for_engines!(impl TrainingRows {
@@ -166,7 +174,12 @@ impl TenantScope<'_> {
 
     /// Imports entries all-or-nothing, optionally replacing every existing entry.
     /// Returns how many were stored.
-    pub async fn import_training(&self, entries: &[TrainingEntryIn], replace: bool, actor: &str) -> Result<usize> {
+    pub async fn import_training(
+        &self,
+        entries: &[TrainingEntryIn],
+        replace: bool,
+        actor: &str,
+    ) -> Result<usize> {
         let tenant = self.tenant;
         in_tx!(self.store, tenant = tenant, |tx| {
             if replace {
@@ -183,7 +196,12 @@ impl TenantScope<'_> {
     }
 
     /// Replaces one entry's fields.
-    pub async fn update_training(&self, id: TrainingEntryId, e: &TrainingEntryIn, actor: &str) -> Result<TrainingEntry> {
+    pub async fn update_training(
+        &self,
+        id: TrainingEntryId,
+        e: &TrainingEntryIn,
+        actor: &str,
+    ) -> Result<TrainingEntry> {
         const SQL: &str = "UPDATE bot_training_data SET data_type = $3, question = $4, answer = $5, \
              category = $6, priority = $7, confidence_score = $8, is_active = $9, updated_at = $10 \
              WHERE bot_tenant_id = $1 AND id = $2";

@@ -41,7 +41,10 @@ impl TestDb {
                     return None;
                 }
                 let mut options = StoreOptions::new(postgres_url());
-                options.schema = format!("it_{}", alphadome_crypto::random_token::<9>().to_lowercase().replace(['-', '_'], "x"));
+                options.schema = format!(
+                    "it_{}",
+                    alphadome_crypto::random_token::<9>().to_lowercase().replace(['-', '_'], "x")
+                );
                 options.max_connections = 4;
                 options
             }
@@ -89,7 +92,10 @@ pub async fn postgres_reachable() -> bool {
             panic!("PostgreSQL at {} is unreachable, and CI=true forbids skipping", postgres_url())
         }
         _ => {
-            eprintln!("SKIPPED: PostgreSQL at {} is unreachable; set ALPHADOME_TEST_POSTGRES_URL", postgres_url());
+            eprintln!(
+                "SKIPPED: PostgreSQL at {} is unreachable; set ALPHADOME_TEST_POSTGRES_URL",
+                postgres_url()
+            );
             false
         }
     }

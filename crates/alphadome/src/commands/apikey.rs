@@ -18,8 +18,8 @@ pub async fn run(services: &Services, cmd: ApikeyCommand) -> anyhow::Result<()> 
                 return output::json(&created);
             }
             let scope = tenant.map_or_else(|| "platform".to_owned(), |s| format!("tenant {s}"));
-            println!("created {scope} API key {} ({})", created.record.name, created.id);
-            println!("{}", created.key);
+            crate::output::line(&format!("created {scope} API key {} ({})", created.record.name, created.id));
+            crate::output::line(&created.key);
             eprintln!("store it now: it cannot be shown again");
             Ok(())
         }
@@ -36,7 +36,14 @@ pub async fn run(services: &Services, cmd: ApikeyCommand) -> anyhow::Result<()> 
                 .iter()
                 .map(|k| {
                     let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
-                    vec![k.id.to_string(), k.name.clone(), format!("{}…", k.key_prefix), k.scope.clone(), state.into(), output::opt(&k.last_used_at)]
+                    vec![
+                        k.id.to_string(),
+                        k.name.clone(),
+                        format!("{}…", k.key_prefix),
+                        k.scope.clone(),
+                        state.into(),
+                        output::opt(&k.last_used_at),
+                    ]
                 })
                 .collect();
             output::table(&["ID", "NAME", "KEY", "SCOPE", "STATE", "LAST USED"], &rows);
@@ -44,7 +51,7 @@ pub async fn run(services: &Services, cmd: ApikeyCommand) -> anyhow::Result<()> 
         }
         ApikeyCommand::Revoke { id } => {
             let key = services.revoke_api_key(ApiKeyId(id), super::ACTOR).await?;
-            println!("revoked API key {} ({})", key.name, key.id);
+            crate::output::line(&format!("revoked API key {} ({})", key.name, key.id));
             Ok(())
         }
     }

@@ -28,10 +28,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&config, args.demo).await,
         Command::Migrate => {
             open(&config).await?;
-            println!("migrations applied to {}", alphadome_store::redact_url(&config.database_url));
+            crate::output::line(&format!(
+                "migrations applied to {}",
+                alphadome_store::redact_url(&config.database_url)
+            ));
             Ok(())
         }
-        Command::Tenant(cmd) => tenant::run(&open(&config).await?, cmd).await,
+        Command::Tenant(cmd) => tenant::run(&open(&config).await?, *cmd).await,
         Command::Training(cmd) => training::run(&open(&config).await?, cmd).await,
         Command::Template(cmd) => template::run(&open(&config).await?, cmd).await,
         Command::Settings(cmd) => settings::run(&open(&config).await?, cmd).await,
@@ -46,7 +49,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Services> {
     options.schema.clone_from(&config.db_schema);
     options.max_connections = config.db_max_connections;
     let where_ = alphadome_store::redact_url(&config.database_url);
-    let store = Store::connect(&options).await.with_context(|| format!("cannot open the database {where_}"))?;
+    let store =
+        Store::connect(&options).await.with_context(|| format!("cannot open the database {where_}"))?;
     store.migrate().await.with_context(|| format!("cannot migrate the database {where_}"))?;
     Ok(Services::new(store, keyring))
 }
@@ -57,7 +61,9 @@ fn init_logging(format: LogFormat, serving: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if serving { "info,sqlx=warn,tower_http=info" } else { "warn" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

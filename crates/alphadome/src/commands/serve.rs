@@ -28,7 +28,9 @@ fn print_demo(outcome: &DemoOutcome, config: &Config) {
     match outcome {
         DemoOutcome::AlreadyPresent { slug } => eprintln!("demo tenant '{slug}' is already loaded"),
         DemoOutcome::Created { slug, training_entries, summary, webhook_verify_token } => {
-            eprintln!("demo tenant '{slug}' (Kassangas Music Shop) created with {training_entries} training entries ({summary})");
+            eprintln!(
+                "demo tenant '{slug}' (Kassangas Music Shop) created with {training_entries} training entries ({summary})"
+            );
             eprintln!("  webhook URL:           {}/webhooks/whatsapp/{slug}", config.public_url);
             eprintln!("  webhook verify token:  {webhook_verify_token}");
         }

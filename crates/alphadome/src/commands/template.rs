@@ -14,10 +14,18 @@ pub async fn run(services: &Services, cmd: TemplateCommand) -> anyhow::Result<()
             let tenant = super::tenant_id(services, &a.slug).await?;
             let system_prompt = match (&a.system_prompt, &a.system_prompt_file) {
                 (Some(text), _) => Some(text.clone()),
-                (None, Some(path)) => Some(std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?),
+                (None, Some(path)) => Some(
+                    std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                ),
                 (None, None) => None,
             };
-            let conversation_context = a.context.as_deref().map(serde_json::from_str).transpose().context("--context must be a JSON object")?;
+            let conversation_context = a
+                .context
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .context("--context must be a JSON object")?;
             let fields = TemplateFields {
                 template_name: None,
                 description: a.description,
@@ -33,12 +41,18 @@ pub async fn run(services: &Services, cmd: TemplateCommand) -> anyhow::Result<()
             if a.out.json {
                 return output::json(&out);
             }
-            println!("saved template {} for {}{}", out.template_name, a.slug, if out.is_default { " (default)" } else { "" });
+            crate::output::line(&format!(
+                "saved template {} for {}{}",
+                out.template_name,
+                a.slug,
+                if out.is_default { " (default)" } else { "" }
+            ));
             Ok(())
         }
         TemplateCommand::List { slug, out } => {
             let tenant = super::tenant_id(services, &slug).await?;
-            let templates: Vec<TemplateOut> = services.templates(tenant).await?.iter().map(TemplateOut::from).collect();
+            let templates: Vec<TemplateOut> =
+                services.templates(tenant).await?.iter().map(TemplateOut::from).collect();
             if out.json {
                 return output::json(&templates);
             }
@@ -47,7 +61,12 @@ pub async fn run(services: &Services, cmd: TemplateCommand) -> anyhow::Result<()
                 .map(|t| {
                     let flags = [t.is_default.then_some("default"), (!t.is_active).then_some("inactive")];
                     let flags: Vec<&str> = flags.into_iter().flatten().collect();
-                    vec![t.template_name.clone(), t.tone.clone(), t.max_response_length.to_string(), flags.join(",")]
+                    vec![
+                        t.template_name.clone(),
+                        t.tone.clone(),
+                        t.max_response_length.to_string(),
+                        flags.join(","),
+                    ]
                 })
                 .collect();
             output::table(&["NAME", "TONE", "MAX LEN", "FLAGS"], &rows);

@@ -18,9 +18,12 @@ pub async fn run(services: &Services, cmd: TenantCommand) -> anyhow::Result<()> 
             if args.out.json {
                 return output::json(&created);
             }
-            println!("created tenant {} ({})", created.tenant.slug, created.tenant.id);
-            println!("webhook path:          {}", created.tenant.webhook_path);
-            println!("webhook verify token:  {}  (shown once; paste it into Meta's webhook settings)", created.webhook_verify_token);
+            crate::output::line(&format!("created tenant {} ({})", created.tenant.slug, created.tenant.id));
+            crate::output::line(&format!("webhook path:          {}", created.tenant.webhook_path));
+            crate::output::line(&format!(
+                "webhook verify token:  {}  (shown once; paste it into Meta's webhook settings)",
+                created.webhook_verify_token
+            ));
             Ok(())
         }
         TenantCommand::List(out) => {
@@ -30,7 +33,14 @@ pub async fn run(services: &Services, cmd: TenantCommand) -> anyhow::Result<()> 
             }
             let rows: Vec<Vec<String>> = tenants
                 .iter()
-                .map(|t| vec![t.slug.clone(), t.client_name.clone(), output::opt(&t.whatsapp_phone_number_id), active(t.is_active).into()])
+                .map(|t| {
+                    vec![
+                        t.slug.clone(),
+                        t.client_name.clone(),
+                        output::opt(&t.whatsapp_phone_number_id),
+                        active(t.is_active).into(),
+                    ]
+                })
                 .collect();
             output::table(&["SLUG", "NAME", "WA PHONE NUMBER ID", "STATUS"], &rows);
             Ok(())
@@ -48,7 +58,7 @@ pub async fn run(services: &Services, cmd: TenantCommand) -> anyhow::Result<()> 
                 bail!("deleting {slug} removes all its data for good; add --yes to confirm");
             }
             services.delete_tenant(&slug, super::ACTOR).await?;
-            println!("deleted tenant {slug}");
+            crate::output::line(&format!("deleted tenant {slug}"));
             Ok(())
         }
     }
@@ -56,7 +66,7 @@ pub async fn run(services: &Services, cmd: TenantCommand) -> anyhow::Result<()> 
 
 async fn set_active(services: &Services, slug: &str, on: bool) -> anyhow::Result<()> {
     let tenant = services.set_tenant_active(slug, on, super::ACTOR).await?;
-    println!("tenant {} is {}", tenant.slug, active(on));
+    crate::output::line(&format!("tenant {} is {}", tenant.slug, active(on)));
     Ok(())
 }
 
@@ -65,7 +75,12 @@ fn active(on: bool) -> &'static str {
 }
 
 fn to_fields(a: TenantFieldArgs) -> anyhow::Result<TenantFields> {
-    let metadata = a.metadata.as_deref().map(serde_json::from_str).transpose().context("--metadata must be a JSON object")?;
+    let metadata = a
+        .metadata
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .context("--metadata must be a JSON object")?;
     Ok(TenantFields {
         slug: None,
         client_name: a.name,
@@ -100,7 +115,10 @@ fn show(t: &TenantOut, json: bool) -> anyhow::Result<()> {
         ("status", active(t.is_active).into()),
         ("phone", output::opt(&t.client_phone)),
         ("email", output::opt(&t.client_email)),
-        ("contact", format!("{} {}", output::opt(&t.point_of_contact_name), output::opt(&t.point_of_contact_phone))),
+        (
+            "contact",
+            format!("{} {}", output::opt(&t.point_of_contact_name), output::opt(&t.point_of_contact_phone)),
+        ),
         ("wa phone number id", output::opt(&t.whatsapp_phone_number_id)),
         ("wa business account", output::opt(&t.whatsapp_business_account_id)),
         ("wa access token", output::opt(&t.whatsapp_access_token)),

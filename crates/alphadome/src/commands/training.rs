@@ -24,7 +24,11 @@ pub async fn run(services: &Services, cmd: TrainingCommand) -> anyhow::Result<()
             if out.json {
                 return output::json(&serde_json::json!({ "imported": entries.len(), "replaced": replace }));
             }
-            println!("imported {} entries ({}) into {slug}", entries.len(), training_io::summary(&entries));
+            crate::output::line(&format!(
+                "imported {} entries ({}) into {slug}",
+                entries.len(),
+                training_io::summary(&entries)
+            ));
             Ok(())
         }
         TrainingCommand::Export { slug, format } => {
@@ -36,14 +40,22 @@ pub async fn run(services: &Services, cmd: TrainingCommand) -> anyhow::Result<()
         TrainingCommand::List { slug, search, data_type, out } => {
             let tenant = super::tenant_id(services, &slug).await?;
             let data_type = data_type.as_deref().map(str::parse::<DataType>).transpose()?;
-            let entries = services.training(tenant, &TrainingQuery { data_type, search, ..Default::default() }).await?;
+            let entries =
+                services.training(tenant, &TrainingQuery { data_type, search, ..Default::default() }).await?;
             let entries: Vec<TrainingOut> = entries.iter().map(TrainingOut::from).collect();
             if out.json {
                 return output::json(&entries);
             }
             let rows: Vec<Vec<String>> = entries
                 .iter()
-                .map(|e| vec![e.data_type.clone(), e.priority.to_string(), clip(&e.question, 50), clip(&e.answer, 60)])
+                .map(|e| {
+                    vec![
+                        e.data_type.clone(),
+                        e.priority.to_string(),
+                        clip(&e.question, 50),
+                        clip(&e.answer, 60),
+                    ]
+                })
                 .collect();
             output::table(&["TYPE", "PRIO", "QUESTION", "ANSWER"], &rows);
             Ok(())
@@ -59,7 +71,9 @@ fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
         std::io::stdin().lock().take(limit).read_to_end(&mut bytes)?;
     } else {
         let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        file.take(limit).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
+        file.take(limit)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
     }
     Ok(bytes)
 }

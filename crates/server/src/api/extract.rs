@@ -23,10 +23,14 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         let header = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
-        let key = bearer.or(header).ok_or_else(|| unauthorized("an API key is required (Authorization: Bearer … or X-API-Key)"))?;
+        let key = bearer
+            .or(header)
+            .ok_or_else(|| unauthorized("an API key is required (Authorization: Bearer … or X-API-Key)"))?;
         match state.services.authenticate(key.trim()).await {
             Ok(principal) => Ok(Self(principal)),
-            Err(alphadome_service::ServiceError::Forbidden(_)) => Err(unauthorized("the API key is invalid, expired or revoked")),
+            Err(alphadome_service::ServiceError::Forbidden(_)) => {
+                Err(unauthorized("the API key is invalid, expired or revoked"))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -71,7 +75,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 "unsupported_media_type",
                 "send JSON with Content-Type: application/json",
             )),
-            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is too large")),
+            Err(JsonRejection::BytesRejection(_)) => {
+                Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is too large"))
+            }
             Err(e) => Err(ApiError::bad_request(explain(&e.body_text()))),
         }
     }

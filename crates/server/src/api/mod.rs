@@ -29,7 +29,12 @@ pub struct Route {
     handler: MethodRouter<AppState>,
 }
 
-fn route(method: &'static str, path: &'static str, summary: &'static str, handler: MethodRouter<AppState>) -> Route {
+fn route(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    handler: MethodRouter<AppState>,
+) -> Route {
     Route { method, path, summary, platform_only: false, body: None, handler }
 }
 
@@ -50,24 +55,57 @@ pub fn routes() -> Vec<Route> {
     const T: &str = "/tenants/{slug}";
     vec![
         route("get", "/tenants", "List the tenants the key can see", get(tenants::list)),
-        platform(route("post", "/tenants", "Provision a tenant (settings row and default template included)", post(tenants::create)).body("TenantFields")),
+        platform(
+            route(
+                "post",
+                "/tenants",
+                "Provision a tenant (settings row and default template included)",
+                post(tenants::create),
+            )
+            .body("TenantFields"),
+        ),
         route("get", T, "Show a tenant (secrets masked)", get(tenants::show)),
-        route("patch", T, "Change a tenant's fields or credentials", patch(tenants::update)).body("TenantFields"),
+        route("patch", T, "Change a tenant's fields or credentials", patch(tenants::update))
+            .body("TenantFields"),
         platform(route("delete", T, "Delete a tenant and all its data", delete(tenants::remove))),
         platform(route("post", "/tenants/{slug}/activate", "Switch a tenant on", post(tenants::activate))),
-        platform(route("post", "/tenants/{slug}/deactivate", "Switch a tenant off", post(tenants::deactivate))),
+        platform(route(
+            "post",
+            "/tenants/{slug}/deactivate",
+            "Switch a tenant off",
+            post(tenants::deactivate),
+        )),
         route("get", "/tenants/{slug}/settings", "Show switches and limits", get(settings::show)),
-        route("patch", "/tenants/{slug}/settings", "Change switches and limits", patch(settings::update)).body("ControlSettings"),
+        route("patch", "/tenants/{slug}/settings", "Change switches and limits", patch(settings::update))
+            .body("ControlSettings"),
         route("get", "/tenants/{slug}/templates", "List templates", get(templates::list)),
         route("get", "/tenants/{slug}/templates/{name}", "Show a template", get(templates::show)),
-        route("put", "/tenants/{slug}/templates/{name}", "Create or change a template", put(templates::save)).body("TemplateFields"),
-        route("delete", "/tenants/{slug}/templates/{name}", "Delete a template (not the default)", delete(templates::remove)),
+        route("put", "/tenants/{slug}/templates/{name}", "Create or change a template", put(templates::save))
+            .body("TemplateFields"),
+        route(
+            "delete",
+            "/tenants/{slug}/templates/{name}",
+            "Delete a template (not the default)",
+            delete(templates::remove),
+        ),
         route("get", "/tenants/{slug}/training", "List or search training data", get(training::list)),
-        route("post", "/tenants/{slug}/training", "Add a training entry", post(training::add)).body("TrainingFields"),
-        route("get", "/tenants/{slug}/training/export", "Export training data as CSV or JSON", get(training::export)),
-        route("post", "/tenants/{slug}/training/import", "Import CSV or JSON training data, all-or-nothing", post(training::import)),
+        route("post", "/tenants/{slug}/training", "Add a training entry", post(training::add))
+            .body("TrainingFields"),
+        route(
+            "get",
+            "/tenants/{slug}/training/export",
+            "Export training data as CSV or JSON",
+            get(training::export),
+        ),
+        route(
+            "post",
+            "/tenants/{slug}/training/import",
+            "Import CSV or JSON training data, all-or-nothing",
+            post(training::import),
+        ),
         route("get", "/tenants/{slug}/training/{id}", "Show a training entry", get(training::show)),
-        route("patch", "/tenants/{slug}/training/{id}", "Change a training entry", patch(training::update)).body("TrainingFields"),
+        route("patch", "/tenants/{slug}/training/{id}", "Change a training entry", patch(training::update))
+            .body("TrainingFields"),
         route("delete", "/tenants/{slug}/training/{id}", "Delete a training entry", delete(training::remove)),
         route("get", "/openapi.json", "This document", get(openapi::serve)),
     ]

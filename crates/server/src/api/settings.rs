@@ -7,7 +7,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 
 /// The tenant's settings.
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> Result<Json<SettingsOut>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<SettingsOut>, ApiError> {
     let tenant = caller.tenant(&state, &slug).await?;
     Ok(Json(state.services.settings(tenant.id).await?))
 }

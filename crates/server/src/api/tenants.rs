@@ -27,7 +27,11 @@ pub async fn create(
 }
 
 /// One tenant.
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> Result<Json<TenantOut>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<TenantOut>, ApiError> {
     Ok(Json(TenantOut::from(&caller.tenant(&state, &slug).await?)))
 }
 
@@ -47,23 +51,40 @@ pub async fn update(
 }
 
 /// Deletes a tenant and everything it owns.
-pub async fn remove(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require_platform()?;
     state.services.delete_tenant(&slug, caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Switches a tenant on.
-pub async fn activate(state: State<AppState>, caller: Caller, slug: Path<String>) -> Result<Json<TenantOut>, ApiError> {
+pub async fn activate(
+    state: State<AppState>,
+    caller: Caller,
+    slug: Path<String>,
+) -> Result<Json<TenantOut>, ApiError> {
     set_active(state, caller, slug, true).await
 }
 
 /// Switches a tenant off.
-pub async fn deactivate(state: State<AppState>, caller: Caller, slug: Path<String>) -> Result<Json<TenantOut>, ApiError> {
+pub async fn deactivate(
+    state: State<AppState>,
+    caller: Caller,
+    slug: Path<String>,
+) -> Result<Json<TenantOut>, ApiError> {
     set_active(state, caller, slug, false).await
 }
 
-async fn set_active(State(state): State<AppState>, caller: Caller, Path(slug): Path<String>, active: bool) -> Result<Json<TenantOut>, ApiError> {
+async fn set_active(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    active: bool,
+) -> Result<Json<TenantOut>, ApiError> {
     caller.require_platform()?;
     let tenant = state.services.set_tenant_active(&slug, active, caller.actor()).await?;
     Ok(Json(TenantOut::from(&tenant)))

@@ -38,11 +38,22 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Json<Vec<TrainingOut>>, ApiError> {
     let tenant = caller.tenant(&state, &slug).await?;
-    let data_type = p.data_type.as_deref().map(str::parse::<DataType>).transpose().map_err(alphadome_service::ServiceError::from)?;
+    let data_type = p
+        .data_type
+        .as_deref()
+        .map(str::parse::<DataType>)
+        .transpose()
+        .map_err(alphadome_service::ServiceError::from)?;
     if p.limit.is_some_and(|l| !(1..=10_000).contains(&l)) || p.offset < 0 {
         return Err(ApiError::bad_request("limit must be 1 to 10000 and offset not negative"));
     }
-    let query = TrainingQuery { data_type, search: p.q, active_only: p.active_only, limit: p.limit, offset: p.offset };
+    let query = TrainingQuery {
+        data_type,
+        search: p.q,
+        active_only: p.active_only,
+        limit: p.limit,
+        offset: p.offset,
+    };
     let entries = state.services.training(tenant.id, &query).await?;
     Ok(Json(entries.iter().map(TrainingOut::from).collect()))
 }
@@ -64,7 +75,11 @@ fn entry_id(raw: &str) -> Result<TrainingEntryId, ApiError> {
 }
 
 /// One entry.
-pub async fn show(State(state): State<AppState>, caller: Caller, Path((slug, id)): Path<(String, String)>) -> Result<Json<TrainingOut>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<TrainingOut>, ApiError> {
     let tenant = caller.tenant(&state, &slug).await?;
     Ok(Json(TrainingOut::from(&state.services.training_entry(tenant.id, entry_id(&id)?).await?)))
 }
@@ -82,7 +97,11 @@ pub async fn update(
 }
 
 /// Deletes one entry.
-pub async fn remove(State(state): State<AppState>, caller: Caller, Path((slug, id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     let tenant = caller.tenant(&state, &slug).await?;
     state.services.delete_training(tenant.id, entry_id(&id)?, caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -112,7 +131,9 @@ pub async fn import(
         None => format_of(&headers),
     };
     let entries = state.services.import_training(tenant.id, format, &body, p.replace, caller.actor()).await?;
-    Ok(Json(serde_json::json!({ "imported": entries.len(), "summary": training_io::summary(&entries), "replaced": p.replace })))
+    Ok(Json(
+        serde_json::json!({ "imported": entries.len(), "summary": training_io::summary(&entries), "replaced": p.replace }),
+    ))
 }
 
 fn format_of(headers: &HeaderMap) -> Format {
@@ -135,7 +156,12 @@ pub async fn export(
     Query(p): Query<ExportParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let tenant = caller.tenant(&state, &slug).await?;
-    let format = p.format.as_deref().unwrap_or("csv").parse::<Format>().map_err(alphadome_service::ServiceError::from)?;
+    let format = p
+        .format
+        .as_deref()
+        .unwrap_or("csv")
+        .parse::<Format>()
+        .map_err(alphadome_service::ServiceError::from)?;
     let body = state.services.export_training(tenant.id, format).await?;
     let content_type = match format {
         Format::Csv => "text/csv; charset=utf-8",

@@ -26,13 +26,19 @@ backend_test!(api_keys_authenticate_until_revoked_or_expired, async |db: &TestDb
     let found = store.authenticate_api_key(&hash_api_key("adk_live_tenant_key")).await.unwrap();
     assert_eq!((found.id, found.scope), (created.id, scope));
     assert!(store.api_key(created.id).await.unwrap().last_used_at.is_some());
-    assert!(matches!(store.authenticate_api_key(&hash_api_key("adk_old_expired")).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.authenticate_api_key(&hash_api_key("adk_old_expired")).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(matches!(store.authenticate_api_key(&hash_api_key("wrong")).await, Err(StoreError::NotFound)));
 
     assert_eq!(store.list_api_keys(Some(tenant.id)).await.unwrap().len(), 1);
     assert_eq!(store.list_api_keys(None).await.unwrap().len(), 3);
 
     store.revoke_api_key(created.id, "t").await.unwrap();
-    assert!(matches!(store.authenticate_api_key(&hash_api_key("adk_live_tenant_key")).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.authenticate_api_key(&hash_api_key("adk_live_tenant_key")).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(matches!(store.revoke_api_key(created.id, "t").await, Err(StoreError::NotFound)));
 });

@@ -6,10 +6,10 @@ mod templates;
 mod tenants;
 mod training;
 
+use alphadome_core::TenantId;
 use alphadome_core::settings::ControlSettings;
 use alphadome_core::template::TemplateIn;
 use alphadome_core::tenant::TenantFields;
-use alphadome_core::TenantId;
 use alphadome_store::{NewTenant, Store, Tenant, TenantSecrets};
 
 /// Creates a tenant with the given slug and phone number id.

@@ -17,12 +17,16 @@ backend_test!(one_default_template_per_tenant, async |db: &TestDb| {
     .unwrap();
     scope.save_template(&support, "t").await.unwrap();
     let all = scope.templates().await.unwrap();
-    let defaults: Vec<_> = all.iter().filter(|t| t.fields.is_default).map(|t| t.fields.template_name.as_str()).collect();
+    let defaults: Vec<_> =
+        all.iter().filter(|t| t.fields.is_default).map(|t| t.fields.template_name.as_str()).collect();
     assert_eq!(defaults, ["support"]);
     assert_eq!(all.len(), 2);
 
     // The default cannot be deleted; the other can.
-    assert!(matches!(scope.delete_template("support", "t").await, Err(StoreError::Conflict { field: "is_default" })));
+    assert!(matches!(
+        scope.delete_template("support", "t").await,
+        Err(StoreError::Conflict { field: "is_default" })
+    ));
     scope.delete_template("default", "t").await.unwrap();
     assert!(matches!(scope.delete_template("nope", "t").await, Err(StoreError::NotFound)));
 

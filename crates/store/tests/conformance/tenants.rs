@@ -26,7 +26,10 @@ backend_test!(duplicates_are_refused_by_field_and_change_nothing, async |db: &Te
         other => panic!("expected a conflict, got {other:?}"),
     };
     assert_eq!(conflict(store.create_tenant(&new_tenant("first", "222"), "t").await), "slug");
-    assert_eq!(conflict(store.create_tenant(&new_tenant("second", "111"), "t").await), "whatsapp_phone_number_id");
+    assert_eq!(
+        conflict(store.create_tenant(&new_tenant("second", "111"), "t").await),
+        "whatsapp_phone_number_id"
+    );
     let mut same_token = new_tenant("third", "333");
     same_token.profile.webhook_verify_token = first.profile.webhook_verify_token.clone();
     assert_eq!(conflict(store.create_tenant(&same_token, "t").await), "webhook_verify_token");
@@ -46,7 +49,8 @@ backend_test!(update_keeps_sealed_secrets_and_delete_cascades, async |db: &TestD
     let ring = Keyring::new([MasterKey::generate(1)]).unwrap();
     let mut secrets = tenant.secrets.clone();
     let owner = tenant.id.to_string();
-    secrets.whatsapp_access_token = Some(ring.seal(&SecretString::from("EAAG-token-abcd1234"), &owner, "whatsapp_access_token"));
+    secrets.whatsapp_access_token =
+        Some(ring.seal(&SecretString::from("EAAG-token-abcd1234"), &owner, "whatsapp_access_token"));
     let mut profile = tenant.profile.clone();
     profile.is_active = true;
     let updated = store.tenant(tenant.id).update(&profile, &secrets, "t").await.unwrap();

@@ -24,11 +24,14 @@ backend_test!(training_crud_and_search_are_scoped, async |db: &TestDb| {
     let entry = sa.add_training(&faq("Are you open on Sunday?", "No, closed Sundays."), "t").await.unwrap();
     sa.add_training(&faq("What do you sell?", "Guitars 100% genuine."), "t").await.unwrap();
 
-    let found = sa.training(&TrainingQuery { search: Some("SUNDAY".into()), ..Default::default() }).await.unwrap();
+    let found =
+        sa.training(&TrainingQuery { search: Some("SUNDAY".into()), ..Default::default() }).await.unwrap();
     assert_eq!(found.len(), 1);
-    let pct = sa.training(&TrainingQuery { search: Some("100%".into()), ..Default::default() }).await.unwrap();
+    let pct =
+        sa.training(&TrainingQuery { search: Some("100%".into()), ..Default::default() }).await.unwrap();
     assert_eq!(pct.len(), 1);
-    let none = sa.training(&TrainingQuery { search: Some("0%_".into()), ..Default::default() }).await.unwrap();
+    let none =
+        sa.training(&TrainingQuery { search: Some("0%_".into()), ..Default::default() }).await.unwrap();
     assert!(none.is_empty());
 
     // Tenant B sees none of it and cannot touch it by id.
@@ -51,7 +54,8 @@ backend_test!(import_is_all_or_nothing_and_export_round_trips, async |db: &TestD
     let store = db.store().await;
     let tenant = make_tenant(&store, "shop", "1").await;
     let scope = store.tenant(tenant.id);
-    let entries: Vec<TrainingEntryIn> = (0..1_200).map(|i| faq(&format!("question {i}?"), &format!("answer {i}"))).collect();
+    let entries: Vec<TrainingEntryIn> =
+        (0..1_200).map(|i| faq(&format!("question {i}?"), &format!("answer {i}"))).collect();
     assert_eq!(scope.import_training(&entries, false, "t").await.unwrap(), 1_200);
 
     let stored: Vec<TrainingEntryIn> =
@@ -68,6 +72,10 @@ backend_test!(import_is_all_or_nothing_and_export_round_trips, async |db: &TestD
 
     scope.import_training(&entries[..3], true, "t").await.unwrap();
     assert_eq!(scope.training(&TrainingQuery::default()).await.unwrap().len(), 3);
-    let page = scope.training(&TrainingQuery { limit: Some(2), offset: 1, ..Default::default() }).await.unwrap();
-    assert_eq!(page.iter().map(|e| e.entry.question.as_str()).collect::<Vec<_>>(), ["question 1?", "question 2?"]);
+    let page =
+        scope.training(&TrainingQuery { limit: Some(2), offset: 1, ..Default::default() }).await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e.entry.question.as_str()).collect::<Vec<_>>(),
+        ["question 1?", "question 2?"]
+    );
 });
