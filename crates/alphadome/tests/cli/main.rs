@@ -1,0 +1,161 @@
+//! The `alphadome` binary, run as an operator would, on both back ends.
+
+use alphadome_testkit::{TestDb, backend_test};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Runs the binary against `db` with extra environment, feeding `stdin`.
+fn run(db: &TestDb, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alphadome"));
+    cmd.args(["--database-url", &db.options.url, "--db-schema", &db.options.schema])
+        .args(args)
+        .env_remove("ALPHADOME_MASTER_KEY")
+        .env_remove("DATABASE_URL")
+        .env_remove("ALPHADOME_DATABASE_URL")
+        .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run alphadome");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(output: Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "failed: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn fails(output: Output) -> String {
+    assert!(!output.status.success(), "should have failed: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8(output.stderr).unwrap()
+}
+
+const TOKEN: &str = "EAAGcliCANARY0123456789abcd";
+
+backend_test!(tenants_are_provisioned_with_secrets_from_the_environment, async |db: &TestDb| {
+    let created = ok(run(
+        db,
+        &["tenant", "create", "--slug", "kassangas", "--name", "Kassangas Music Shop", "--phone", "0702245555",
+          "--wa-phone-number-id", "106540352242922", "--wa-token-env", "KASSANGAS_TOKEN", "--json"],
+        &[("KASSANGAS_TOKEN", TOKEN)],
+        "",
+    ));
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    assert_eq!(created["tenant"]["client_phone"], "254702245555");
+    assert_eq!(created["tenant"]["whatsapp_access_token"], "…abcd");
+    assert!(!created.to_string().contains(TOKEN));
+
+    let shown = ok(run(db, &["tenant", "show", "kassangas"], &[], ""));
+    assert!(shown.contains("…abcd") && !shown.contains(TOKEN), "{shown}");
+    let listed: serde_json::Value = serde_json::from_str(&ok(run(db, &["tenant", "list", "--json"], &[], ""))).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // The AI key can come from standard input.
+    ok(run(db, &["tenant", "update", "kassangas", "--ai-provider", "openai", "--ai-model", "gpt-4o-mini", "--ai-key-stdin"], &[], "sk-from-stdin-5678\n"));
+    assert!(ok(run(db, &["tenant", "show", "kassangas"], &[], "")).contains("…5678"));
+
+    // A duplicate is refused with one clear line, and a token cannot be given as a flag.
+    let err = fails(run(db, &["tenant", "create", "--slug", "kassangas", "--name", "Again"], &[], ""));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("slug is already in use"), "{err}");
+    let err = fails(run(db, &["tenant", "create", "--slug", "x2", "--name", "X", "--wa-token", TOKEN], &[], ""));
+    assert!(err.contains("--wa-token"), "{err}");
+    let err = fails(run(db, &["tenant", "create", "--slug", "x2", "--name", "X", "--wa-token-env", "UNSET_VAR_123"], &[], ""));
+    assert!(err.contains("UNSET_VAR_123"), "{err}");
+    let err = fails(run(db, &["tenant", "show", "nobody"], &[], ""));
+    assert!(err.contains("tenant not found"), "{err}");
+
+    ok(run(db, &["tenant", "deactivate", "kassangas"], &[], ""));
+    let err = fails(run(db, &["tenant", "delete", "kassangas"], &[], ""));
+    assert!(err.contains("--yes"), "{err}");
+    ok(run(db, &["tenant", "delete", "kassangas", "--yes"], &[], ""));
+    assert!(ok(run(db, &["tenant", "list", "--json"], &[], "")).trim() == "[]");
+});
+
+backend_test!(training_settings_templates_and_keys_from_the_command_line, async |db: &TestDb| {
+    ok(run(db, &["tenant", "create", "--slug", "shop", "--name", "Shop"], &[], ""));
+    let csv = "data_type,question,answer,category,priority,is_active\n\
+               faq,When are you open?,\"Mon–Sat, 9am–6pm\",Hours,10,true\n\
+               canned_reply,greeting,Karibu!,,0,true\n";
+    let file = db.dir.path().join("faq.csv");
+    std::fs::write(&file, csv).unwrap();
+    let imported = ok(run(db, &["training", "import", "shop", file.to_str().unwrap()], &[], ""));
+    assert!(imported.contains("imported 2 entries"), "{imported}");
+    assert_eq!(ok(run(db, &["training", "export", "shop"], &[], "")), csv);
+
+    let bad = db.dir.path().join("bad.csv");
+    std::fs::write(&bad, format!("{csv}faq,Half a row\n")).unwrap();
+    let err = fails(run(db, &["training", "import", "shop", bad.to_str().unwrap(), "--replace"], &[], ""));
+    assert!(err.contains("line 4"), "{err}");
+    assert_eq!(ok(run(db, &["training", "export", "shop"], &[], "")), csv, "a failed import changes nothing");
+    let listed = ok(run(db, &["training", "list", "shop", "--search", "open"], &[], ""));
+    assert!(listed.contains("When are you open?") && !listed.contains("greeting"), "{listed}");
+
+    let set = ok(run(db, &["settings", "set", "shop", "enable_ai_responses=true", "max_messages_per_hour=50", "--json"], &[], ""));
+    let set: serde_json::Value = serde_json::from_str(&set).unwrap();
+    assert_eq!((set["enable_ai_responses"].as_bool(), set["max_messages_per_hour"].as_i64()), (Some(true), Some(50)));
+    let err = fails(run(db, &["settings", "set", "shop", "is_bot_enabled=false", "max_messages_per_hour=lots"], &[], ""));
+    assert!(err.contains("max_messages_per_hour"), "{err}");
+    assert!(ok(run(db, &["settings", "show", "shop"], &[], "")).contains("is_bot_enabled                 true"));
+
+    ok(run(db, &["template", "set", "shop", "--name", "support", "--system-prompt", "Help with repairs.", "--default"], &[], ""));
+    let templates = ok(run(db, &["template", "list", "shop"], &[], ""));
+    assert!(templates.lines().any(|l| l.starts_with("support") && l.contains("default")), "{templates}");
+
+    let key: serde_json::Value = serde_json::from_str(&ok(run(db, &["apikey", "create", "--tenant", "shop", "--name", "ci", "--json"], &[], ""))).unwrap();
+    assert!(key["key"].as_str().unwrap().starts_with("adk_"));
+    let id = key["id"].as_str().unwrap();
+    let keys = ok(run(db, &["apikey", "list"], &[], ""));
+    assert!(keys.contains(id) && !keys.contains(key["key"].as_str().unwrap()));
+    ok(run(db, &["apikey", "revoke", id], &[], ""));
+    assert!(ok(run(db, &["apikey", "list"], &[], "")).contains("revoked"));
+});
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"], vec!["serve", "--help"], vec!["migrate", "--help"], vec!["tenant", "create", "--help"],
+        vec!["tenant", "update", "--help"], vec!["training", "import", "--help"], vec!["template", "set", "--help"],
+        vec!["settings", "set", "--help"], vec!["apikey", "create", "--help"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_alphadome")).args(&args).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage"), "{args:?}");
+    }
+}
+
+backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &TestDb| {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
+        .args(["--database-url", &db.options.url, "--db-schema", &db.options.schema, "serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut printed = String::new();
+    let address = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {printed}");
+        printed.push_str(&line);
+        if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
+            break address.to_owned();
+        }
+    };
+    assert!(printed.contains("demo tenant 'kassangas'") && printed.contains("training entries"), "{printed}");
+    let health = reqwest::get(format!("{address}/readyz")).await.unwrap();
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+
+    // The demo is loaded once: a second load finds it present.
+    let listed = ok(run(db, &["training", "list", "kassangas", "--json"], &[], ""));
+    assert!(serde_json::from_str::<serde_json::Value>(&listed).unwrap().as_array().unwrap().len() >= 12);
+});
