@@ -182,6 +182,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_default_config_file_is_valid() {
+        let file: FileConfig = toml::from_str(include_str!("../../../config.default.toml")).unwrap();
+        assert_eq!(file.database_url.as_deref(), Some(DEFAULT_DATABASE_URL));
+        assert_eq!(file.listen.as_deref(), Some(DEFAULT_LISTEN));
+    }
+
+    #[test]
     fn the_key_file_lives_beside_the_database() {
         assert_eq!(data_dir("sqlite://./data/alphadome.db"), PathBuf::from("./data"));
         assert_eq!(data_dir("sqlite:///var/lib/a/x.db?mode=rwc"), PathBuf::from("/var/lib/a"));

@@ -38,8 +38,21 @@ const TOKEN: &str = "EAAGcliCANARY0123456789abcd";
 backend_test!(tenants_are_provisioned_with_secrets_from_the_environment, async |db: &TestDb| {
     let created = ok(run(
         db,
-        &["tenant", "create", "--slug", "kassangas", "--name", "Kassangas Music Shop", "--phone", "0702245555",
-          "--wa-phone-number-id", "106540352242922", "--wa-token-env", "KASSANGAS_TOKEN", "--json"],
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "kassangas",
+            "--name",
+            "Kassangas Music Shop",
+            "--phone",
+            "0702245555",
+            "--wa-phone-number-id",
+            "106540352242922",
+            "--wa-token-env",
+            "KASSANGAS_TOKEN",
+            "--json",
+        ],
         &[("KASSANGAS_TOKEN", TOKEN)],
         "",
     ));
@@ -50,20 +63,41 @@ backend_test!(tenants_are_provisioned_with_secrets_from_the_environment, async |
 
     let shown = ok(run(db, &["tenant", "show", "kassangas"], &[], ""));
     assert!(shown.contains("…abcd") && !shown.contains(TOKEN), "{shown}");
-    let listed: serde_json::Value = serde_json::from_str(&ok(run(db, &["tenant", "list", "--json"], &[], ""))).unwrap();
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(run(db, &["tenant", "list", "--json"], &[], ""))).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
     // The AI key can come from standard input.
-    ok(run(db, &["tenant", "update", "kassangas", "--ai-provider", "openai", "--ai-model", "gpt-4o-mini", "--ai-key-stdin"], &[], "sk-from-stdin-5678\n"));
+    ok(run(
+        db,
+        &[
+            "tenant",
+            "update",
+            "kassangas",
+            "--ai-provider",
+            "openai",
+            "--ai-model",
+            "gpt-4o-mini",
+            "--ai-key-stdin",
+        ],
+        &[],
+        "sk-from-stdin-5678\n",
+    ));
     assert!(ok(run(db, &["tenant", "show", "kassangas"], &[], "")).contains("…5678"));
 
     // A duplicate is refused with one clear line, and a token cannot be given as a flag.
     let err = fails(run(db, &["tenant", "create", "--slug", "kassangas", "--name", "Again"], &[], ""));
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("slug is already in use"), "{err}");
-    let err = fails(run(db, &["tenant", "create", "--slug", "x2", "--name", "X", "--wa-token", TOKEN], &[], ""));
+    let err =
+        fails(run(db, &["tenant", "create", "--slug", "x2", "--name", "X", "--wa-token", TOKEN], &[], ""));
     assert!(err.contains("--wa-token"), "{err}");
-    let err = fails(run(db, &["tenant", "create", "--slug", "x2", "--name", "X", "--wa-token-env", "UNSET_VAR_123"], &[], ""));
+    let err = fails(run(
+        db,
+        &["tenant", "create", "--slug", "x2", "--name", "X", "--wa-token-env", "UNSET_VAR_123"],
+        &[],
+        "",
+    ));
     assert!(err.contains("UNSET_VAR_123"), "{err}");
     let err = fails(run(db, &["tenant", "show", "nobody"], &[], ""));
     assert!(err.contains("tenant not found"), "{err}");
@@ -94,18 +128,53 @@ backend_test!(training_settings_templates_and_keys_from_the_command_line, async 
     let listed = ok(run(db, &["training", "list", "shop", "--search", "open"], &[], ""));
     assert!(listed.contains("When are you open?") && !listed.contains("greeting"), "{listed}");
 
-    let set = ok(run(db, &["settings", "set", "shop", "enable_ai_responses=true", "max_messages_per_hour=50", "--json"], &[], ""));
+    let set = ok(run(
+        db,
+        &["settings", "set", "shop", "enable_ai_responses=true", "max_messages_per_hour=50", "--json"],
+        &[],
+        "",
+    ));
     let set: serde_json::Value = serde_json::from_str(&set).unwrap();
-    assert_eq!((set["enable_ai_responses"].as_bool(), set["max_messages_per_hour"].as_i64()), (Some(true), Some(50)));
-    let err = fails(run(db, &["settings", "set", "shop", "is_bot_enabled=false", "max_messages_per_hour=lots"], &[], ""));
+    assert_eq!(
+        (set["enable_ai_responses"].as_bool(), set["max_messages_per_hour"].as_i64()),
+        (Some(true), Some(50))
+    );
+    let err = fails(run(
+        db,
+        &["settings", "set", "shop", "is_bot_enabled=false", "max_messages_per_hour=lots"],
+        &[],
+        "",
+    ));
     assert!(err.contains("max_messages_per_hour"), "{err}");
-    assert!(ok(run(db, &["settings", "show", "shop"], &[], "")).contains("is_bot_enabled                 true"));
+    assert!(
+        ok(run(db, &["settings", "show", "shop"], &[], "")).contains("is_bot_enabled                 true")
+    );
 
-    ok(run(db, &["template", "set", "shop", "--name", "support", "--system-prompt", "Help with repairs.", "--default"], &[], ""));
+    ok(run(
+        db,
+        &[
+            "template",
+            "set",
+            "shop",
+            "--name",
+            "support",
+            "--system-prompt",
+            "Help with repairs.",
+            "--default",
+        ],
+        &[],
+        "",
+    ));
     let templates = ok(run(db, &["template", "list", "shop"], &[], ""));
     assert!(templates.lines().any(|l| l.starts_with("support") && l.contains("default")), "{templates}");
 
-    let key: serde_json::Value = serde_json::from_str(&ok(run(db, &["apikey", "create", "--tenant", "shop", "--name", "ci", "--json"], &[], ""))).unwrap();
+    let key: serde_json::Value = serde_json::from_str(&ok(run(
+        db,
+        &["apikey", "create", "--tenant", "shop", "--name", "ci", "--json"],
+        &[],
+        "",
+    )))
+    .unwrap();
     assert!(key["key"].as_str().unwrap().starts_with("adk_"));
     let id = key["id"].as_str().unwrap();
     let keys = ok(run(db, &["apikey", "list"], &[], ""));
@@ -117,9 +186,15 @@ backend_test!(training_settings_templates_and_keys_from_the_command_line, async 
 #[test]
 fn every_command_has_help() {
     for args in [
-        vec!["--help"], vec!["serve", "--help"], vec!["migrate", "--help"], vec!["tenant", "create", "--help"],
-        vec!["tenant", "update", "--help"], vec!["training", "import", "--help"], vec!["template", "set", "--help"],
-        vec!["settings", "set", "--help"], vec!["apikey", "create", "--help"],
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["tenant", "create", "--help"],
+        vec!["tenant", "update", "--help"],
+        vec!["training", "import", "--help"],
+        vec!["template", "set", "--help"],
+        vec!["settings", "set", "--help"],
+        vec!["apikey", "create", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_alphadome")).args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
@@ -130,7 +205,16 @@ fn every_command_has_help() {
 backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &TestDb| {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
-        .args(["--database-url", &db.options.url, "--db-schema", &db.options.schema, "serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args([
+            "--database-url",
+            &db.options.url,
+            "--db-schema",
+            &db.options.schema,
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
         .env("RUST_LOG", "warn")
         .stderr(Stdio::piped())

@@ -8,7 +8,11 @@ backend_test!(a_tenant_key_reaches_only_its_own_tenant, async |db: &TestDb| {
     app.create_tenant("alpha", "1").await;
     app.create_tenant("beta", "2").await;
     let (_, entry) = app
-        .platform(Method::POST, "/api/v1/tenants/beta/training", Some(json!({ "data_type": "faq", "question": "q?", "answer": "beta's secret answer" })))
+        .platform(
+            Method::POST,
+            "/api/v1/tenants/beta/training",
+            Some(json!({ "data_type": "faq", "question": "q?", "answer": "beta's secret answer" })),
+        )
         .await;
     let beta_entry = entry["id"].as_str().unwrap().to_owned();
     let key = app.tenant_key("alpha").await;
@@ -37,13 +41,17 @@ backend_test!(a_tenant_key_reaches_only_its_own_tenant, async |db: &TestDb| {
     let path = format!("/api/v1/tenants/alpha/training/{beta_entry}");
     let (status, body) = app.call(&key, Method::GET, &path, None).await;
     assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
-    let (status, _) = app.platform(Method::GET, &format!("/api/v1/tenants/beta/training/{beta_entry}"), None).await;
+    let (status, _) =
+        app.platform(Method::GET, &format!("/api/v1/tenants/beta/training/{beta_entry}"), None).await;
     assert_eq!(status, StatusCode::OK);
 
     // Alpha's key works on alpha, but may not switch alpha on or create tenants.
     assert_eq!(app.call(&key, Method::GET, "/api/v1/tenants/alpha", None).await.0, StatusCode::OK);
-    let (status, _) = app.call(&key, Method::PATCH, "/api/v1/tenants/alpha", Some(json!({ "is_active": true }))).await;
+    let (status, _) =
+        app.call(&key, Method::PATCH, "/api/v1/tenants/alpha", Some(json!({ "is_active": true }))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.call(&key, Method::POST, "/api/v1/tenants", Some(json!({ "slug": "x1", "client_name": "x" }))).await;
+    let (status, _) = app
+        .call(&key, Method::POST, "/api/v1/tenants", Some(json!({ "slug": "x1", "client_name": "x" })))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 });

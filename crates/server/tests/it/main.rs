@@ -39,7 +39,13 @@ impl TestApp {
     }
 
     /// Sends a request with `key` and an optional JSON body; returns status and JSON (or text as a JSON string).
-    pub async fn call(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(key);
         if let Some(body) = body {
             request = request.json(&body);

@@ -48,7 +48,8 @@ backend_test!(bad_input_gets_a_clear_error_and_changes_nothing, async |db: &Test
     let (status, body) = post(json!({ "slug": "first", "client_name": "Again" })).await;
     assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "conflict"));
     assert!(body["error"]["message"].as_str().unwrap().contains("slug"));
-    let (status, body) = post(json!({ "slug": "other", "client_name": "X", "whatsapp_phone_number_id": "111" })).await;
+    let (status, body) =
+        post(json!({ "slug": "other", "client_name": "X", "whatsapp_phone_number_id": "111" })).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["error"]["message"].as_str().unwrap().contains("whatsapp_phone_number_id"));
     let (status, body) = post(json!({ "slug": "other", "client_name": "X", "client_phone": "12" })).await;
@@ -82,9 +83,12 @@ backend_test!(bad_input_gets_a_clear_error_and_changes_nothing, async |db: &Test
 backend_test!(tenants_are_updated_activated_and_deleted, async |db: &TestDb| {
     let app = TestApp::spawn(db).await;
     app.create_tenant("shop", "1").await;
-    let (status, t) = app.platform(Method::PATCH, "/api/v1/tenants/shop", Some(json!({ "client_email": "owner@shop.co.ke" }))).await;
+    let (status, t) = app
+        .platform(Method::PATCH, "/api/v1/tenants/shop", Some(json!({ "client_email": "owner@shop.co.ke" })))
+        .await;
     assert_eq!((status, t["client_email"].as_str()), (StatusCode::OK, Some("owner@shop.co.ke")));
-    let (status, _) = app.platform(Method::PATCH, "/api/v1/tenants/shop", Some(json!({ "slug": "renamed" }))).await;
+    let (status, _) =
+        app.platform(Method::PATCH, "/api/v1/tenants/shop", Some(json!({ "slug": "renamed" }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, t) = app.platform(Method::POST, "/api/v1/tenants/shop/activate", None).await;
     assert_eq!(t["is_active"], true);

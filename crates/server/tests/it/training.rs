@@ -8,7 +8,12 @@ const CSV: &str = "data_type,question,answer,category,priority,is_active\n\
     faq,Do you sell drums?,\"Yes, acoustic and electronic.\",Products,5,true\n\
     canned_reply,greeting,Karibu!,,0,true\n";
 
-async fn import(app: &TestApp, query: &str, content_type: &str, body: &str) -> (StatusCode, serde_json::Value) {
+async fn import(
+    app: &TestApp,
+    query: &str,
+    content_type: &str,
+    body: &str,
+) -> (StatusCode, serde_json::Value) {
     let response = app
         .client
         .post(format!("{}/api/v1/tenants/shop/training/import{query}", app.base))
@@ -22,7 +27,9 @@ async fn import(app: &TestApp, query: &str, content_type: &str, body: &str) -> (
 }
 
 async fn export(app: &TestApp, format: &str) -> String {
-    let (status, body) = app.platform(Method::GET, &format!("/api/v1/tenants/shop/training/export?format={format}"), None).await;
+    let (status, body) = app
+        .platform(Method::GET, &format!("/api/v1/tenants/shop/training/export?format={format}"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     match body {
         serde_json::Value::String(text) => text,
@@ -34,14 +41,24 @@ backend_test!(training_entries_are_managed_and_searched, async |db: &TestDb| {
     let app = TestApp::spawn(db).await;
     app.create_tenant("shop", "1").await;
     let base = "/api/v1/tenants/shop/training";
-    let (status, e) = app.platform(Method::POST, base, Some(json!({ "data_type": "faq", "question": "Open on Sunday?", "answer": "No." }))).await;
+    let (status, e) = app
+        .platform(
+            Method::POST,
+            base,
+            Some(json!({ "data_type": "faq", "question": "Open on Sunday?", "answer": "No." })),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = e["id"].as_str().unwrap();
-    let (status, body) = app.platform(Method::POST, base, Some(json!({ "data_type": "faqs", "question": "q", "answer": "a" }))).await;
+    let (status, body) = app
+        .platform(Method::POST, base, Some(json!({ "data_type": "faqs", "question": "q", "answer": "a" })))
+        .await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"));
     let (_, found) = app.platform(Method::GET, &format!("{base}?q=sunday"), None).await;
     assert_eq!(found.as_array().unwrap().len(), 1);
-    let (status, e) = app.platform(Method::PATCH, &format!("{base}/{id}"), Some(json!({ "answer": "Closed on Sundays." }))).await;
+    let (status, e) = app
+        .platform(Method::PATCH, &format!("{base}/{id}"), Some(json!({ "answer": "Closed on Sundays." })))
+        .await;
     assert_eq!((status, e["answer"].as_str()), (StatusCode::OK, Some("Closed on Sundays.")));
     assert_eq!(e["question"], "Open on Sunday?");
     assert_eq!(app.platform(Method::GET, &format!("{base}/not-a-uuid"), None).await.0, StatusCode::NOT_FOUND);

@@ -45,7 +45,8 @@ async fn snapshot(conn: &mut PgConnection) -> Vec<String> {
     let mut out = Vec::new();
     for table in TABLES {
         let rows = format!("SELECT row_to_json(t)::text FROM {table} t ORDER BY 1");
-        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(rows)).fetch_all(&mut *conn).await.unwrap();
+        let rows: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(rows)).fetch_all(&mut *conn).await.unwrap();
         out.extend(rows.into_iter().map(|r| format!("{table} row {r}")));
     }
     let columns: Vec<String> = sqlx::query_scalar(
@@ -75,7 +76,8 @@ async fn migrating_an_existing_database_leaves_its_tables_and_rows_alone() {
     }
     let admin_url = alphadome_testkit::postgres_url();
     let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-    let name = format!("pre_{}", alphadome_crypto::random_token::<6>().to_lowercase().replace(['-', '_'], "x"));
+    let name =
+        format!("pre_{}", alphadome_crypto::random_token::<6>().to_lowercase().replace(['-', '_'], "x"));
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
     let url = match admin_url.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}"),
@@ -105,5 +107,8 @@ async fn migrating_an_existing_database_leaves_its_tables_and_rows_alone() {
     .unwrap();
     assert_eq!(ours, 1, "Alphadome's own users table lives in the alphadome schema, beside public.users");
     conn.close().await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&mut admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
 }
