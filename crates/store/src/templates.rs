@@ -68,25 +68,24 @@ macro_rules! select {
 }
 
 pub(crate) trait TemplateRows {
-    async fn insert_template(
-        &mut self,
-        tenant: TenantId,
-        t: &TemplateIn,
-        at: DateTime<Utc>,
-    ) -> Result<TemplateId>;
+    async fn upsert_template(&mut self, tenant: TenantId, t: &TemplateIn, at: DateTime<Utc>) -> Result<()>;
     async fn clear_default(&mut self, tenant: TenantId, except: &str) -> Result<()>;
 }
 
 impl_for_engines!(impl TemplateRows {
-    async fn insert_template(&mut self, tenant: TenantId, t: &TemplateIn, at: DateTime<Utc>) -> Result<TemplateId> {
-        let id = TemplateId::new();
+    async fn upsert_template(&mut self, tenant: TenantId, t: &TemplateIn, at: DateTime<Utc>) -> Result<()> {
         sqlx::query(
             "INSERT INTO bot_templates (id, bot_tenant_id, template_name, description, \
              system_prompt, conversation_context, tone, max_response_length, is_active, \
              is_default, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+             ON CONFLICT (bot_tenant_id, template_name) DO UPDATE SET \
+             description = excluded.description, system_prompt = excluded.system_prompt, \
+             conversation_context = excluded.conversation_context, tone = excluded.tone, \
+             max_response_length = excluded.max_response_length, is_active = excluded.is_active, \
+             is_default = excluded.is_default, updated_at = excluded.updated_at",
         )
-        .bind(id.0)
+        .bind(TemplateId::new().0)
         .bind(tenant.0)
         .bind(&t.template_name)
         .bind(&t.description)
@@ -99,7 +98,7 @@ impl_for_engines!(impl TemplateRows {
         .bind(at)
         .execute(&mut *self)
         .await?;
-        Ok(id)
+        Ok(())
     }
 
     async fn clear_default(&mut self, tenant: TenantId, except: &str) -> Result<()> {
@@ -137,30 +136,12 @@ impl TenantScope<'_> {
     /// Stores a template: creates it, or replaces the one with the same name. Making it the
     /// default takes that role from the previous default in the same transaction.
     pub async fn save_template(&self, t: &TemplateIn, actor: &str) -> Result<Template> {
-        const UPDATE: &str = "UPDATE bot_templates SET description = $3, system_prompt = $4, \
-             conversation_context = $5, tone = $6, max_response_length = $7, is_active = $8, \
-             is_default = $9, updated_at = $10 WHERE bot_tenant_id = $1 AND template_name = $2";
         let tenant = self.tenant;
         in_tx!(self.store, tenant = tenant, |tx| {
             if t.is_default {
                 tx.clear_default(tenant, &t.template_name).await?;
             }
-            let updated = sqlx::query(UPDATE)
-                .bind(tenant.0)
-                .bind(&t.template_name)
-                .bind(&t.description)
-                .bind(&t.system_prompt)
-                .bind(Json(&t.conversation_context))
-                .bind(&t.tone)
-                .bind(t.max_response_length)
-                .bind(t.is_active)
-                .bind(t.is_default)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            if updated.rows_affected() == 0 {
-                tx.insert_template(tenant, t, now()).await?;
-            }
+            tx.upsert_template(tenant, t, now()).await?;
             let detail = serde_json::json!({ "template_name": t.template_name, "is_default": t.is_default });
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "template.save", detail)).await?;
         });

@@ -204,7 +204,7 @@ impl Store {
             let insert = sqlx::query(INSERT).bind(new.id.0).bind(new.slug.as_str());
             bind_profile!(insert, p, s).bind(at).execute(&mut *tx).await?;
             tx.insert_settings(new.id, &new.settings, at).await?;
-            tx.insert_template(new.id, &new.template, at).await?;
+            tx.upsert_template(new.id, &new.template, at).await?;
             let detail = serde_json::json!({ "slug": new.slug.as_str() });
             let event = AuditEvent::new(Some(new.id), actor, "tenant.create", detail);
             tx.insert_audit(&event).await?;
