@@ -11,6 +11,7 @@ pub mod template;
 pub mod tenant;
 pub mod training;
 pub mod training_io;
+pub mod whatsapp;
 
 pub use error::ValidationError;
 pub use ids::{ApiKeyId, TemplateId, TenantId, TrainingEntryId};
