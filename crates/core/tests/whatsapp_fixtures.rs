@@ -31,7 +31,8 @@ fn every_inbound_type_parses() {
     assert_eq!(text.timestamp, 1_749_416_383);
     assert!(text.wamid.starts_with("wamid."));
 
-    let cases: &[(&str, fn(&MessageKind) -> bool)] = &[
+    type Check = fn(&MessageKind) -> bool;
+    let cases: &[(&str, Check)] = &[
         (
             "inbound_image.json",
             |k| matches!(k, MessageKind::Media { media_type, .. } if media_type == "image"),
