@@ -6,13 +6,16 @@
 //!   The associated data binds each ciphertext to its owner (the tenant) and field, so a
 //!   ciphertext copied into another tenant's row, or another column, does not open.
 //! * [`hash_api_key`], [`random_token`]: for credentials we only ever compare.
+//! * [`verify_hub_signature`]: Meta's webhook signatures.
 
 mod keyring;
 mod sealed;
+mod signature;
 
 pub use keyring::{Keyring, KeyringError, MasterKey};
 pub use sealed::{SealError, SealedSecret, mask};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use signature::{hub_signature, verify_hub_signature};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
