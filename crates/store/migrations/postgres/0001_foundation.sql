@@ -117,7 +117,7 @@ CREATE TABLE bot_message_logs (
     error_message        text,
     template_used        text,
     training_data_id     uuid,
-    status               text CHECK (status IN ('received', 'pending', 'sent', 'delivered', 'read', 'failed')),
+    status               text CHECK (status IN ('received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed')),
     metadata             jsonb NOT NULL DEFAULT '{}',
     created_at           timestamptz NOT NULL,
     PRIMARY KEY (bot_tenant_id, id)

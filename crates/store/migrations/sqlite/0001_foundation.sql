@@ -118,7 +118,7 @@ CREATE TABLE bot_message_logs (
     error_message        TEXT,
     template_used        TEXT,
     training_data_id     BLOB,
-    status               TEXT CHECK (status IN ('received', 'pending', 'sent', 'delivered', 'read', 'failed')),
+    status               TEXT CHECK (status IN ('received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed')),
     metadata             TEXT NOT NULL DEFAULT '{}',
     created_at           TEXT NOT NULL,
     PRIMARY KEY (bot_tenant_id, id)

@@ -1,6 +1,7 @@
 //! One conformance suite for every storage operation, run against SQLite and PostgreSQL.
 
 mod api_keys;
+mod inbound;
 mod preexisting;
 mod schema;
 mod templates;
