@@ -3,7 +3,7 @@
 //! down; nothing deeper in the code reads the environment.
 
 use crate::cli::GlobalArgs;
-use alphadome_crypto::Keyring;
+use alphadome_crypto::{Keyring, SecretString};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,10 @@ pub struct Config {
     pub master_key: MasterKeySource,
     /// `text` or `json`.
     pub log_format: LogFormat,
+    /// The platform Meta app's secret (`ALPHADOME_WHATSAPP_APP_SECRET[_FILE]`).
+    pub whatsapp_app_secret: Option<SecretString>,
+    /// The platform webhook's verify token (`ALPHADOME_WHATSAPP_VERIFY_TOKEN[_FILE]`).
+    pub whatsapp_verify_token: Option<SecretString>,
 }
 
 /// Where the master key comes from.
@@ -123,6 +127,8 @@ impl Config {
             public_url,
             master_key,
             log_format,
+            whatsapp_app_secret: secret_env("ALPHADOME_WHATSAPP_APP_SECRET")?,
+            whatsapp_verify_token: secret_env("ALPHADOME_WHATSAPP_VERIFY_TOKEN")?,
         };
         config.validate()?;
         Ok(config)
@@ -158,6 +164,17 @@ impl Config {
             }
         }
     }
+}
+
+/// A secret from `NAME`, or from the file named by `NAME_FILE`.
+fn secret_env(name: &str) -> anyhow::Result<Option<SecretString>> {
+    if let Some(value) = env(name) {
+        return Ok(Some(SecretString::from(value.trim().to_owned())));
+    }
+    let Some(path) = env(&format!("{name}_FILE")) else { return Ok(None) };
+    let value =
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}_FILE ({path})"))?;
+    Ok(Some(SecretString::from(value.trim().to_owned())))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {

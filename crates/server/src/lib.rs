@@ -1,12 +1,13 @@
-//! Alphadome's HTTP surface: the admin API under `/api/v1`, health and metrics. The
-//! WhatsApp, M-Pesa and Genesys webhooks and the dashboard will each be one more module
-//! with its own `router()`, merged in [`app`].
+//! Alphadome's HTTP surface: the admin API under `/api/v1`, the WhatsApp webhooks, health
+//! and metrics. The M-Pesa and Genesys webhooks and the dashboard will each be one more
+//! module with its own `router()`, merged in [`app`].
 
 pub mod api;
 mod error;
 mod health;
 mod metrics;
 mod state;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use metrics::Metrics;
@@ -25,6 +26,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .nest("/api/v1", api::router())
+        .nest("/webhooks", webhooks::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .fallback(error::route_not_found)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -9,11 +9,13 @@ mod templates;
 mod tenants;
 mod training;
 pub mod views;
+mod whatsapp;
 
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
 pub use tenants::CreatedTenant;
+pub use whatsapp::Ingested;
 
 use alphadome_crypto::Keyring;
 use alphadome_store::Store;

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use alphadome_server::AppState;
+use alphadome_server::webhooks::whatsapp::WhatsAppConfig;
 use alphadome_service::DemoOutcome;
 use anyhow::Context;
 
@@ -18,7 +19,17 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     tracing::info!(%address, database = %alphadome_store::redact_url(&config.database_url), "alphadome serving");
     eprintln!("alphadome listening on http://{address}");
     let store = services.store.clone();
-    alphadome_server::serve(listener, AppState::new(services), shutdown_signal()).await?;
+    let whatsapp = WhatsAppConfig {
+        app_secret: config.whatsapp_app_secret.clone(),
+        verify_token: config.whatsapp_verify_token.clone(),
+    };
+    if whatsapp.app_secret.is_none() {
+        tracing::warn!(
+            "ALPHADOME_WHATSAPP_APP_SECRET is not set: deliveries to /webhooks/whatsapp will be refused"
+        );
+    }
+    let state = AppState::new(services).with_whatsapp(whatsapp);
+    alphadome_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("alphadome stopped");
     Ok(())

@@ -5,13 +5,20 @@ mod isolation;
 mod settings_templates;
 mod tenants;
 mod training;
+mod whatsapp;
 
-use alphadome_crypto::{Keyring, MasterKey};
+use alphadome_crypto::{Keyring, MasterKey, SecretString};
 use alphadome_server::AppState;
+use alphadome_server::webhooks::whatsapp::WhatsAppConfig;
 use alphadome_service::Services;
 use alphadome_testkit::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+/// The platform Meta app's secret in tests.
+pub const APP_SECRET: &str = "test-platform-app-secret";
+/// The platform webhook's verify token in tests.
+pub const PLATFORM_VERIFY_TOKEN: &str = "platform-verify-token-0123";
 
 /// A running app on a fresh database, with a platform key.
 pub struct TestApp {
@@ -33,7 +40,11 @@ impl TestApp {
         let platform_key = services.create_api_key(None, "tests", None, "test").await.unwrap().key;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(services.clone());
+        let whatsapp = WhatsAppConfig {
+            app_secret: Some(SecretString::from(APP_SECRET)),
+            verify_token: Some(SecretString::from(PLATFORM_VERIFY_TOKEN)),
+        };
+        let state = AppState::new(services.clone()).with_whatsapp(whatsapp);
         tokio::spawn(alphadome_server::serve(listener, state, std::future::pending()));
         Self { base, client: reqwest::Client::new(), services, platform_key }
     }
