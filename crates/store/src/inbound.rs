@@ -40,6 +40,8 @@ pub struct Job {
     pub attempts: i32,
     /// When it may run next.
     pub run_at: DateTime<Utc>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
 }
 
 /// One line of a tenant's message log.
@@ -198,7 +200,7 @@ impl TenantScope<'_> {
 
     /// The tenant's jobs, oldest first (for workers' tests and the health pages).
     pub async fn jobs(&self) -> Result<Vec<Job>> {
-        const SQL: &str = "SELECT id, kind, payload, state, attempts, run_at FROM jobs \
+        const SQL: &str = "SELECT id, kind, payload, state, attempts, run_at, last_error FROM jobs \
              WHERE bot_tenant_id = $1 ORDER BY created_at, id";
         let jobs = in_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(&mut *tx).await?
