@@ -11,6 +11,8 @@ mod training;
 pub mod views;
 mod whatsapp;
 
+pub mod graph;
+
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;

@@ -250,3 +250,90 @@ impl Store {
         Ok(n)
     }
 }
+
+/// An inbound message as a worker needs it to answer.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InboundRow {
+    /// The log row's id.
+    pub id: Uuid,
+    /// The customer's phone (may be empty).
+    pub user_phone: Option<String>,
+    /// The logged text or media description.
+    pub message_text: Option<String>,
+    /// Meta's id of the customer's message.
+    pub whatsapp_message_id: Option<String>,
+    /// The stored metadata (raw message, profile, user id).
+    pub metadata: Json<serde_json::Value>,
+}
+
+/// A reply that was sent (or finally failed), to log and close its job with.
+#[derive(Debug, Clone)]
+pub struct OutgoingReply<'a> {
+    /// The job being finished.
+    pub job_id: Uuid,
+    /// The customer (`wa_id`, or user id).
+    pub to: &'a str,
+    /// The reply text.
+    pub text: &'a str,
+    /// Meta's id for the reply, when it was accepted.
+    pub wamid: Option<&'a str>,
+    /// `sent` or `failed`.
+    pub status: &'a str,
+    /// Meta's error, when it failed.
+    pub error: Option<&'a str>,
+    /// The customer's message this answers.
+    pub in_reply_to: Option<&'a str>,
+    /// The training entry that answered, if any.
+    pub training_data_id: Option<Uuid>,
+    /// The template used, if any.
+    pub template_used: Option<&'a str>,
+}
+
+impl TenantScope<'_> {
+    /// The inbound message behind a reply job.
+    pub async fn inbound_message(&self, log_id: Uuid) -> Result<InboundRow> {
+        const SQL: &str = "SELECT id, user_phone, message_text, whatsapp_message_id, metadata \
+             FROM bot_message_logs WHERE bot_tenant_id = $1 AND id = $2 AND direction = 'incoming'";
+        let row = in_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_as(SQL).bind(self.tenant.0).bind(log_id).fetch_one(&mut *tx).await?
+        });
+        Ok(row)
+    }
+
+    /// Logs the outgoing reply and closes its job, in one transaction.
+    pub async fn finish_reply(&self, r: &OutgoingReply<'_>) -> Result<()> {
+        const LOG: &str = "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
+             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
+             VALUES ($1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11)";
+        const JOB: &str = "UPDATE jobs SET state = $3, locked_until = NULL, last_error = $4, updated_at = $5 \
+             WHERE bot_tenant_id = $1 AND id = $2";
+        let (tenant, at) = (self.tenant, now());
+        let metadata = serde_json::json!({ "in_reply_to": r.in_reply_to });
+        let job_state = if r.status == "failed" { "dead" } else { "done" };
+        in_tx!(self.store, tenant = tenant, |tx| {
+            sqlx::query(LOG)
+                .bind(Uuid::new_v4())
+                .bind(tenant.0)
+                .bind(r.to)
+                .bind(r.text)
+                .bind(r.wamid)
+                .bind(r.status)
+                .bind(r.error)
+                .bind(r.template_used)
+                .bind(r.training_data_id)
+                .bind(Json(&metadata))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(JOB)
+                .bind(tenant.0)
+                .bind(r.job_id)
+                .bind(job_state)
+                .bind(r.error)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+}
