@@ -355,7 +355,8 @@ fn message(waba_id: &str, number: &str, contacts: &[Value], raw: Value) -> Optio
     })
 }
 
-fn kind(raw: &Value) -> MessageKind {
+/// What a raw message object (one of `value.messages[]`) carries.
+pub fn kind(raw: &Value) -> MessageKind {
     let message_type = str_at(raw, &["type"]).unwrap_or("unknown");
     let body = raw.get(message_type).unwrap_or(&Value::Null);
     let text = |path: &[&str]| owned(body, path);

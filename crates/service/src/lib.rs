@@ -4,18 +4,21 @@
 mod api_keys;
 mod demo;
 mod error;
+mod reply;
 mod settings;
 mod templates;
 mod tenants;
 mod training;
 pub mod views;
 mod whatsapp;
+pub mod worker;
 
 pub mod graph;
 
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
+pub use reply::Reply;
 pub use tenants::CreatedTenant;
 pub use whatsapp::Ingested;
 

@@ -2,6 +2,7 @@
 
 mod auth;
 mod isolation;
+mod replies;
 mod settings_templates;
 mod tenants;
 mod training;

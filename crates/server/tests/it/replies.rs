@@ -1,0 +1,128 @@
+use crate::{APP_SECRET, TestApp};
+use alphadome_crypto::hub_signature;
+use alphadome_service::graph::GraphClient;
+use alphadome_service::worker::{RetryPolicy, Worker};
+use alphadome_testkit::{FakeGraph, TestDb, backend_test};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::time::Duration;
+
+const NUMBER: &str = "106540352242922";
+const TOKEN: &str = "EAAGtenantTOKEN0123456789";
+
+async fn shop(app: &TestApp) {
+    let body = json!({ "slug": "shop", "client_name": "Kassangas", "whatsapp_phone_number_id": NUMBER,
+        "is_active": true, "secrets": { "whatsapp_access_token": TOKEN } });
+    assert_eq!(app.platform(Method::POST, "/api/v1/tenants", Some(body)).await.0, StatusCode::CREATED);
+    let faq =
+        json!({ "data_type": "faq", "question": "What time do you open?", "answer": "Mon–Sat 9am–6pm." });
+    app.platform(Method::POST, "/api/v1/tenants/shop/training", Some(faq)).await;
+}
+
+fn worker(app: &TestApp, graph: &FakeGraph) -> Worker {
+    let retry = RetryPolicy { base: Duration::ZERO, cap: Duration::ZERO, max_attempts: 5 };
+    Worker::new(app.services.clone(), GraphClient::new(&graph.url, "v23.0"), retry)
+}
+
+async fn customer_says(app: &TestApp, wamid: &str, text: &str) {
+    let body = json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{ "field": "messages",
+        "value": { "metadata": { "phone_number_id": NUMBER },
+            "contacts": [{ "profile": { "name": "Wanjiru" }, "wa_id": "254700000001" }],
+            "messages": [{ "from": "254700000001", "id": wamid, "timestamp": "1750000000", "type": "text", "text": { "body": text } }] } }] }] })
+    .to_string();
+    let response = app
+        .client
+        .post(format!("{}/webhooks/whatsapp", app.base))
+        .header("X-Hub-Signature-256", hub_signature(APP_SECRET.as_bytes(), body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+async fn outgoing(app: &TestApp) -> Vec<alphadome_store::MessageLogEntry> {
+    let tenant = app.services.tenant("shop").await.unwrap();
+    let log = app.services.store.tenant(tenant.id).message_log(100).await.unwrap();
+    log.into_iter().filter(|m| m.direction == "outgoing").collect()
+}
+
+backend_test!(a_customer_message_is_answered_once_as_a_reply, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    customer_says(&app, "wamid.IN1", "what time do you open").await;
+    customer_says(&app, "wamid.IN1", "what time do you open").await; // Meta redelivers
+    let worker = worker(&app, &graph);
+    worker.run_until_empty().await.unwrap();
+    worker.run_until_empty().await.unwrap();
+
+    let texts = graph.texts();
+    assert_eq!(texts.len(), 1, "answered exactly once");
+    let sent = &texts[0];
+    assert_eq!(sent.phone_number_id, NUMBER);
+    assert_eq!(sent.authorization, format!("Bearer {TOKEN}"));
+    assert_eq!(sent.body["to"], "254700000001");
+    assert_eq!(sent.body["context"]["message_id"], "wamid.IN1");
+    assert_eq!(sent.body["text"]["body"], "Mon–Sat 9am–6pm.");
+    assert!(
+        graph.received().iter().any(|r| r.body["status"] == "read" && r.body["message_id"] == "wamid.IN1")
+    );
+
+    let out = outgoing(&app).await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        (out[0].status.as_deref(), out[0].whatsapp_message_id.as_deref()),
+        (Some("sent"), Some("wamid.FAKE000001"))
+    );
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
+});
+
+backend_test!(transient_failures_are_retried_until_one_reply_gets_through, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    for _ in 0..3 {
+        graph.fail_next(500, 131000);
+    }
+    customer_says(&app, "wamid.IN2", "what time do you open").await;
+    worker(&app, &graph).run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 4, "three failures, then success");
+    assert_eq!(graph.accepted(), 1);
+    let out = outgoing(&app).await;
+    assert_eq!((out.len(), out[0].status.as_deref()), (1, Some("sent")));
+});
+
+backend_test!(permanent_failures_are_not_retried_and_are_recorded, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    graph.fail_next(400, 131047);
+    customer_says(&app, "wamid.IN3", "what time do you open").await;
+    graph.fail_next(401, 190);
+    customer_says(&app, "wamid.IN4", "hello there").await;
+    worker(&app, &graph).run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 2, "one attempt each");
+    let out = outgoing(&app).await;
+    assert_eq!(out.len(), 2);
+    assert!(out.iter().all(|m| m.status.as_deref() == Some("failed")));
+    let errors: Vec<&str> = out.iter().filter_map(|m| m.error_message.as_deref()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("131047")) && errors.iter().any(|e| e.contains("190")),
+        "{errors:?}"
+    );
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 2));
+    assert!(!errors.iter().any(|e| e.contains(TOKEN)));
+});
+
+backend_test!(an_inactive_tenant_logs_and_sends_nothing, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    app.platform(Method::POST, "/api/v1/tenants/shop/deactivate", None).await;
+    customer_says(&app, "wamid.IN5", "what time do you open").await;
+    worker(&app, &graph).run_until_empty().await.unwrap();
+    assert!(graph.received().is_empty());
+    assert!(outgoing(&app).await.is_empty());
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
+});
