@@ -47,6 +47,10 @@ pub struct Config {
     pub whatsapp_app_secret: Option<SecretString>,
     /// The platform webhook's verify token (`ALPHADOME_WHATSAPP_VERIFY_TOKEN[_FILE]`).
     pub whatsapp_verify_token: Option<SecretString>,
+    /// WhatsApp Cloud API base URL (`ALPHADOME_GRAPH_BASE_URL`).
+    pub graph_base_url: String,
+    /// Graph API version (`ALPHADOME_GRAPH_API_VERSION`).
+    pub graph_api_version: String,
 }
 
 /// Where the master key comes from.
@@ -129,6 +133,10 @@ impl Config {
             log_format,
             whatsapp_app_secret: secret_env("ALPHADOME_WHATSAPP_APP_SECRET")?,
             whatsapp_verify_token: secret_env("ALPHADOME_WHATSAPP_VERIFY_TOKEN")?,
+            graph_base_url: env("ALPHADOME_GRAPH_BASE_URL")
+                .unwrap_or_else(|| "https://graph.facebook.com".into()),
+            graph_api_version: env("ALPHADOME_GRAPH_API_VERSION")
+                .unwrap_or_else(|| alphadome_service::graph::DEFAULT_VERSION.into()),
         };
         config.validate()?;
         Ok(config)
@@ -145,6 +153,9 @@ impl Config {
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             bail!("the listen address {:?} is not HOST:PORT (for example 127.0.0.1:8080)", self.listen);
+        }
+        if !(self.graph_base_url.starts_with("https://") || self.graph_base_url.starts_with("http://")) {
+            bail!("ALPHADOME_GRAPH_BASE_URL must be an http(s) URL");
         }
         if !(1..=1000).contains(&self.db_max_connections) {
             bail!("the database connection limit must be 1 to 1000");

@@ -4,9 +4,12 @@ use crate::config::Config;
 use alphadome_server::AppState;
 use alphadome_server::webhooks::whatsapp::WhatsAppConfig;
 use alphadome_service::DemoOutcome;
+use alphadome_service::graph::GraphClient;
+use alphadome_service::worker::{RetryPolicy, Worker};
 use anyhow::Context;
 
-/// Migrates, optionally loads the demo, binds, and serves until SIGTERM or Ctrl-C.
+/// Migrates, optionally loads the demo, binds, starts the reply worker, and serves until
+/// SIGTERM or Ctrl-C; then finishes requests in flight and the worker's current round.
 pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let services = super::open(config).await?;
     if demo {
@@ -28,8 +31,14 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
             "ALPHADOME_WHATSAPP_APP_SECRET is not set: deliveries to /webhooks/whatsapp will be refused"
         );
     }
+    let graph = GraphClient::new(&config.graph_base_url, &config.graph_api_version);
+    let worker = Worker::new(services.clone(), graph, RetryPolicy::default());
+    let (stop_worker, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(200), stopped));
     let state = AppState::new(services).with_whatsapp(whatsapp);
     alphadome_server::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
     store.close().await;
     tracing::info!("alphadome stopped");
     Ok(())

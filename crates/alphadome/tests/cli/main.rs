@@ -243,3 +243,99 @@ backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &Te
     let listed = ok(run(db, &["training", "list", "kassangas", "--json"], &[], ""));
     assert!(serde_json::from_str::<serde_json::Value>(&listed).unwrap().as_array().unwrap().len() >= 12);
 });
+
+/// Starts `serve` with extra environment and returns the child and its address.
+fn start_serve(db: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
+        .args([
+            "--database-url",
+            &db.options.url,
+            "--db-schema",
+            &db.options.schema,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early");
+        if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
+            // Keep draining stderr so the child never blocks on a full pipe.
+            std::thread::spawn(move || for _ in stderr.lines() {});
+            return (child, address.to_owned());
+        }
+    }
+}
+
+backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
+    let graph = alphadome_testkit::FakeGraph::start().await;
+    ok(run(
+        db,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "shop",
+            "--name",
+            "Shop",
+            "--wa-phone-number-id",
+            "106540352242922",
+            "--wa-token-env",
+            "SHOP_TOKEN",
+            "--active",
+        ],
+        &[("SHOP_TOKEN", TOKEN)],
+        "",
+    ));
+    let faq = db.dir.path().join("faq.csv");
+    std::fs::write(
+        &faq,
+        "data_type,question,answer,category,priority,is_active\nfaq,Do you sell drums?,Yes we do!,,0,true\n",
+    )
+    .unwrap();
+    ok(run(db, &["training", "import", "shop", faq.to_str().unwrap()], &[], ""));
+
+    let secret = "e2e-app-secret";
+    let (mut child, address) = start_serve(
+        db,
+        &[("ALPHADOME_WHATSAPP_APP_SECRET", secret), ("ALPHADOME_GRAPH_BASE_URL", &graph.url)],
+    );
+    let body =
+        serde_json::json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{
+        "field": "messages", "value": { "metadata": { "phone_number_id": "106540352242922" },
+        "messages": [{ "from": "254700000009", "id": "wamid.E2E", "timestamp": "1750000000", "type": "text",
+                       "text": { "body": "niaje, do you sell drums?" } }] } }] }] })
+        .to_string();
+    let response = reqwest::Client::new()
+        .post(format!("{address}/webhooks/whatsapp"))
+        .header("X-Hub-Signature-256", alphadome_crypto::hub_signature(secret.as_bytes(), body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+
+    // The worker answers in the background; wait for the fake to see the reply (bounded).
+    let mut texts = Vec::new();
+    for _ in 0..100 {
+        texts = graph.texts();
+        if !texts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(texts.len(), 1, "one reply");
+    assert_eq!(texts[0].body["text"]["body"], "Yes we do!");
+    assert_eq!(texts[0].body["context"]["message_id"], "wamid.E2E");
+
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+});
