@@ -245,6 +245,7 @@ backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &Te
 });
 
 /// Starts `serve` with extra environment and returns the child and its address.
+#[allow(clippy::zombie_processes, reason = "the caller sends SIGTERM and waits for the child")]
 fn start_serve(db: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
@@ -266,7 +267,10 @@ fn start_serve(db: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, Strin
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
     loop {
         let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early");
+        if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+            let status = child.wait();
+            panic!("serve exited early: {status:?}");
+        }
         if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
             // Keep draining stderr so the child never blocks on a full pipe.
             std::thread::spawn(move || for _ in stderr.lines() {});
