@@ -126,3 +126,39 @@ backend_test!(an_inactive_tenant_logs_and_sends_nothing, async |db: &TestDb| {
     assert!(outgoing(&app).await.is_empty());
     assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
 });
+
+async fn receipt(app: &TestApp, wamid: &str, status: &str) {
+    let mut entry = json!({ "id": wamid, "status": status, "timestamp": "1750000100", "recipient_id": "254700000001" });
+    if status == "failed" {
+        entry["errors"] = json!([{ "code": 131026, "title": "Message undeliverable" }]);
+    }
+    let body = json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{ "field": "messages",
+        "value": { "metadata": { "phone_number_id": NUMBER }, "statuses": [entry] } }] }] })
+    .to_string();
+    let response = app
+        .client
+        .post(format!("{}/webhooks/whatsapp", app.base))
+        .header("X-Hub-Signature-256", hub_signature(APP_SECRET.as_bytes(), body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+backend_test!(delivery_status_only_moves_forward, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    customer_says(&app, "wamid.IN6", "what time do you open").await;
+    worker(&app, &graph).run_until_empty().await.unwrap();
+    let status = async || outgoing(&app).await[0].status.clone().unwrap();
+    assert_eq!(status().await, "sent");
+    receipt(&app, "wamid.FAKE000001", "read").await;
+    receipt(&app, "wamid.FAKE000001", "delivered").await; // late and out of order
+    assert_eq!(status().await, "read");
+    receipt(&app, "wamid.FAKE000001", "failed").await;
+    receipt(&app, "wamid.FAKE000001", "read").await;
+    assert_eq!(status().await, "failed", "failed is final");
+    assert!(outgoing(&app).await[0].error_message.as_deref().unwrap().contains("131026"));
+});
