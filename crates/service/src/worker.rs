@@ -46,6 +46,11 @@ pub struct Worker {
     retry: RetryPolicy,
 }
 
+/// Why a message older than WhatsApp's customer-service window got no reply. Re-engagement
+/// templates are not configured per tenant yet.
+const OUTSIDE_WINDOW: &str =
+    "131047: outside the 24-hour customer-service window and no re-engagement template is configured";
+
 /// Jobs claimed per round, and at most this many from one tenant, so a busy tenant cannot
 /// delay the others.
 const BATCH: i64 = 32;
@@ -142,6 +147,11 @@ impl Worker {
             outcome.error = Some("the tenant has no WhatsApp number, or the customer no id");
             return store(scope.finish_reply(&outcome).await);
         };
+        if !self.window_open(&scope, outcome.to).await? {
+            outcome.error = Some(OUTSIDE_WINDOW);
+            tracing::info!(tenant.id = %tenant.id, "outside the 24-hour window: no free-text reply");
+            return store(scope.finish_reply(&outcome).await);
+        }
         let token = match self.token(&tenant) {
             Some(token) => token,
             None => {
@@ -177,6 +187,12 @@ impl Worker {
                 store(scope.finish_reply(&outcome).await)
             }
         }
+    }
+
+    /// Whether WhatsApp still allows a free-text reply: the customer wrote within 24 hours.
+    async fn window_open(&self, scope: &alphadome_store::TenantScope<'_>, customer: &str) -> Result<bool> {
+        let last = store(scope.last_inbound_at(customer).await)?;
+        Ok(last.is_some_and(|at| alphadome_store::now() - at < Duration::hours(24)))
     }
 
     /// The tenant's WhatsApp token, opened at the moment of use.

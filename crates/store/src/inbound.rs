@@ -337,3 +337,15 @@ impl TenantScope<'_> {
         Ok(())
     }
 }
+
+impl TenantScope<'_> {
+    /// When this customer last wrote to the tenant: the start of WhatsApp's 24-hour
+    /// customer-service window.
+    pub async fn last_inbound_at(&self, customer: &str) -> Result<Option<DateTime<Utc>>> {
+        const SQL: &str = "SELECT last_inbound_at FROM user_sessions WHERE bot_tenant_id = $1 AND phone = $2";
+        let at: Option<Option<DateTime<Utc>>> = in_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(customer).fetch_optional(&mut *tx).await?
+        });
+        Ok(at.flatten())
+    }
+}

@@ -315,7 +315,7 @@ backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
     let body =
         serde_json::json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{
         "field": "messages", "value": { "metadata": { "phone_number_id": "106540352242922" },
-        "messages": [{ "from": "254700000009", "id": "wamid.E2E", "timestamp": "1750000000", "type": "text",
+        "messages": [{ "from": "254700000009", "id": "wamid.E2E", "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text",
                        "text": { "body": "niaje, do you sell drums?" } }] } }] }] })
         .to_string();
     let response = reqwest::Client::new()

@@ -25,10 +25,14 @@ fn worker(app: &TestApp, graph: &FakeGraph) -> Worker {
 }
 
 async fn customer_says(app: &TestApp, wamid: &str, text: &str) {
+    customer_said(app, wamid, text, chrono::Utc::now().timestamp()).await;
+}
+
+async fn customer_said(app: &TestApp, wamid: &str, text: &str, timestamp: i64) {
     let body = json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{ "field": "messages",
         "value": { "metadata": { "phone_number_id": NUMBER },
             "contacts": [{ "profile": { "name": "Wanjiru" }, "wa_id": "254700000001" }],
-            "messages": [{ "from": "254700000001", "id": wamid, "timestamp": "1750000000", "type": "text", "text": { "body": text } }] } }] }] })
+            "messages": [{ "from": "254700000001", "id": wamid, "timestamp": timestamp.to_string(), "type": "text", "text": { "body": text } }] } }] }] })
     .to_string();
     let response = app
         .client
@@ -128,7 +132,8 @@ backend_test!(an_inactive_tenant_logs_and_sends_nothing, async |db: &TestDb| {
 });
 
 async fn receipt(app: &TestApp, wamid: &str, status: &str) {
-    let mut entry = json!({ "id": wamid, "status": status, "timestamp": "1750000100", "recipient_id": "254700000001" });
+    let mut entry =
+        json!({ "id": wamid, "status": status, "timestamp": "1750000100", "recipient_id": "254700000001" });
     if status == "failed" {
         entry["errors"] = json!([{ "code": 131026, "title": "Message undeliverable" }]);
     }
@@ -161,4 +166,18 @@ backend_test!(delivery_status_only_moves_forward, async |db: &TestDb| {
     receipt(&app, "wamid.FAKE000001", "read").await;
     assert_eq!(status().await, "failed", "failed is final");
     assert!(outgoing(&app).await[0].error_message.as_deref().unwrap().contains("131026"));
+});
+
+backend_test!(no_free_text_outside_the_24_hour_window, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    // Meta retries for days: a message from two days ago arrives late.
+    let two_days_ago = chrono::Utc::now().timestamp() - 2 * 24 * 3600;
+    customer_said(&app, "wamid.OLD", "what time do you open", two_days_ago).await;
+    worker(&app, &graph).run_until_empty().await.unwrap();
+    assert!(graph.texts().is_empty());
+    let out = outgoing(&app).await;
+    assert_eq!(out.len(), 1);
+    assert!(out[0].error_message.as_deref().unwrap().contains("24-hour"), "the reason is recorded");
 });
