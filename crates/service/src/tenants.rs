@@ -62,7 +62,18 @@ impl Services {
         let tenant = self.tenant(slug).await?;
         let profile = fields.apply_to(tenant.profile.clone())?;
         let secrets = self.seal_secrets(tenant.id, tenant.secrets.clone(), fields.secrets.as_ref())?;
-        self.store.tenant(tenant.id).update(&profile, &secrets, actor).await.or_missing("tenant")
+        let scope = self.store.tenant(tenant.id);
+        let updated = scope.update(&profile, &secrets, actor).await.or_missing("tenant")?;
+        let new_token = fields
+            .secrets
+            .as_ref()
+            .and_then(|s| s.whatsapp_access_token.as_deref())
+            .is_some_and(|t| !t.is_empty());
+        if new_token && updated.whatsapp_token_broken_at.is_some() {
+            scope.set_token_broken(None, actor).await.or_missing("tenant")?;
+            return self.tenant(slug).await;
+        }
+        Ok(updated)
     }
 
     /// Switches a tenant's bot on or off.

@@ -29,6 +29,8 @@ pub struct TenantOut {
     /// Masked.
     pub whatsapp_app_secret: Option<String>,
     pub whatsapp_token_expires_at: Option<DateTime<Utc>>,
+    /// When Meta rejected the token (sends are paused until a new one is set).
+    pub whatsapp_token_broken_at: Option<DateTime<Utc>>,
     pub ai_provider: Option<String>,
     /// Masked.
     pub ai_api_key: Option<String>,
@@ -68,6 +70,7 @@ impl From<&Tenant> for TenantOut {
             whatsapp_access_token: masked(&t.secrets.whatsapp_access_token),
             whatsapp_app_secret: masked(&t.secrets.whatsapp_app_secret),
             whatsapp_token_expires_at: p.whatsapp_token_expires_at,
+            whatsapp_token_broken_at: t.whatsapp_token_broken_at,
             ai_provider: p.ai_provider.map(|a| a.as_str().to_owned()),
             ai_api_key: masked(&t.secrets.ai_api_key),
             ai_model: p.ai_model.clone(),

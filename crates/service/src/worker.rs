@@ -171,6 +171,12 @@ impl Worker {
                 tracing::info!(tenant.id = %tenant.id, wa.message_id = %sent, source = reply.source, "reply sent");
                 store(scope.finish_reply(&outcome).await)
             }
+            Err(SendError::InvalidToken { ref message }) => {
+                // Pause the tenant: its jobs (this one included) wait for a new token.
+                tracing::error!(tenant.id = %tenant.id, %message, "ALERT: Meta rejected the tenant's WhatsApp token; sends paused");
+                store(scope.set_token_broken(Some(alphadome_store::now()), "worker").await)?;
+                store(scope.retry_job(job.id, alphadome_store::now(), "190: access token rejected").await)
+            }
             Err(SendError::Transient { retry_after, ref message, code })
                 if job.attempts < self.retry.max_attempts =>
             {

@@ -35,8 +35,10 @@ impl Store {
         per_tenant: usize,
         lease: Duration,
     ) -> Result<Vec<ClaimedJob>> {
-        const DUE: &str = "SELECT bot_tenant_id, id FROM jobs WHERE state = 'pending' AND run_at <= $1 \
-             AND (locked_until IS NULL OR locked_until <= $1) ORDER BY run_at, created_at LIMIT $2";
+        // Jobs of a tenant whose WhatsApp token was rejected wait, unclaimed, for a new token.
+        const DUE: &str = "SELECT j.bot_tenant_id, j.id FROM jobs j JOIN bot_tenants t ON t.id = j.bot_tenant_id \
+             WHERE j.state = 'pending' AND j.run_at <= $1 AND (j.locked_until IS NULL OR j.locked_until <= $1) \
+             AND t.whatsapp_token_broken_at IS NULL ORDER BY j.run_at, j.created_at LIMIT $2";
         const CLAIM: &str = "UPDATE jobs SET locked_until = $3, attempts = attempts + 1, updated_at = $4 \
              WHERE bot_tenant_id = $1 AND id = $2 AND state = 'pending' \
              AND (locked_until IS NULL OR locked_until <= $4) \

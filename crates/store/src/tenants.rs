@@ -40,6 +40,8 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// When Meta rejected the WhatsApp token (code 190); sends pause until it is replaced.
+    pub whatsapp_token_broken_at: Option<DateTime<Utc>>,
 }
 
 /// Everything a new tenant starts with.
@@ -69,7 +71,8 @@ macro_rules! columns {
     point_of_contact_name, point_of_contact_phone, whatsapp_phone_number_id, \
     whatsapp_business_account_id, whatsapp_access_token, whatsapp_app_secret, \
     whatsapp_token_expires_at, ai_provider, ai_api_key, ai_model, ai_base_url, is_active, \
-    is_verified, webhook_verify_token, webhook_url, metadata, created_at, updated_at"
+    is_verified, webhook_verify_token, webhook_url, metadata, created_at, updated_at, \
+    whatsapp_token_broken_at"
     };
 }
 
@@ -99,6 +102,7 @@ struct TenantRow {
     metadata: Json<serde_json::Value>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    whatsapp_token_broken_at: Option<DateTime<Utc>>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -146,6 +150,7 @@ impl TryFrom<TenantRow> for Tenant {
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
+            whatsapp_token_broken_at: r.whatsapp_token_broken_at,
         })
     }
 }
@@ -263,6 +268,23 @@ impl TenantScope<'_> {
             tx.insert_audit(&event).await?;
         });
         self.store.tenant_by_id(id).await
+    }
+
+    /// Records that Meta rejected the tenant's WhatsApp token (or, with `None`, that a new
+    /// token replaced it), with an audit entry.
+    pub async fn set_token_broken(&self, at: Option<DateTime<Utc>>, actor: &str) -> Result<()> {
+        let id = self.tenant;
+        in_tx!(self.store, tenant = id, |tx| {
+            sqlx::query("UPDATE bot_tenants SET whatsapp_token_broken_at = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let action =
+                if at.is_some() { "alert.whatsapp_token_rejected" } else { "whatsapp_token.restored" };
+            tx.insert_audit(&AuditEvent::new(Some(id), actor, action, serde_json::json!({}))).await?;
+        });
+        Ok(())
     }
 
     /// Deletes the tenant and, by cascade, every row it owns.

@@ -103,20 +103,43 @@ backend_test!(permanent_failures_are_not_retried_and_are_recorded, async |db: &T
     shop(&app).await;
     graph.fail_next(400, 131047);
     customer_says(&app, "wamid.IN3", "what time do you open").await;
-    graph.fail_next(401, 190);
-    customer_says(&app, "wamid.IN4", "hello there").await;
     worker(&app, &graph).run_until_empty().await.unwrap();
-    assert_eq!(graph.texts().len(), 2, "one attempt each");
+    assert_eq!(graph.texts().len(), 1, "one attempt only");
     let out = outgoing(&app).await;
-    assert_eq!(out.len(), 2);
-    assert!(out.iter().all(|m| m.status.as_deref() == Some("failed")));
-    let errors: Vec<&str> = out.iter().filter_map(|m| m.error_message.as_deref()).collect();
+    assert_eq!((out.len(), out[0].status.as_deref()), (1, Some("failed")));
+    assert!(out[0].error_message.as_deref().unwrap().contains("131047"));
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 1), "the job is dead and visible");
+});
+
+backend_test!(a_rejected_token_pauses_the_tenant_until_a_new_one_is_set, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    graph.fail_next(401, 190);
+    customer_says(&app, "wamid.IN4", "what time do you open").await;
+    let worker = worker(&app, &graph);
+    worker.run_until_empty().await.unwrap();
+    customer_says(&app, "wamid.IN5", "what time do you open").await;
+    worker.run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 1, "after the 190 nothing more is attempted");
+    let (_, tenant) = app.platform(Method::GET, "/api/v1/tenants/shop", None).await;
+    assert!(tenant["whatsapp_token_broken_at"].is_string(), "the broken token is visible: {tenant}");
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (2, 0), "both replies wait");
+    let audit =
+        app.services.store.tenant(app.services.tenant("shop").await.unwrap().id).audit_log(20).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "alert.whatsapp_token_rejected"));
+
+    let new_token = "EAAGnewTOKEN9876543210";
+    let patch = json!({ "secrets": { "whatsapp_access_token": new_token } });
+    let (status, tenant) = app.platform(Method::PATCH, "/api/v1/tenants/shop", Some(patch)).await;
+    assert_eq!((status, tenant["whatsapp_token_broken_at"].is_null()), (StatusCode::OK, true));
+    worker.run_until_empty().await.unwrap();
+    let texts = graph.texts();
+    assert_eq!(texts.len(), 3, "both waiting replies go out with the new token");
+    assert!(texts[1..].iter().all(|t| t.authorization == format!("Bearer {new_token}")));
     assert!(
-        errors.iter().any(|e| e.contains("131047")) && errors.iter().any(|e| e.contains("190")),
-        "{errors:?}"
+        !outgoing(&app).await.iter().any(|m| m.error_message.as_deref().is_some_and(|e| e.contains(TOKEN)))
     );
-    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 2));
-    assert!(!errors.iter().any(|e| e.contains(TOKEN)));
 });
 
 backend_test!(an_inactive_tenant_logs_and_sends_nothing, async |db: &TestDb| {
