@@ -51,6 +51,20 @@ pub struct Worker {
 const OUTSIDE_WINDOW: &str =
     "131047: outside the 24-hour customer-service window and no re-engagement template is configured";
 
+/// What a customer is told, once, when a limit is first hit.
+const LIMIT_NOTICE_TEXT: &str =
+    "We have received many messages and will get back to you soon. Thank you for your patience!";
+
+/// A customer's standing against the tenant's message limits.
+enum Limit {
+    /// Answer normally.
+    Under,
+    /// Over a limit for the first time in its window: send the notice once.
+    FirstHit,
+    /// Over a limit and already told: log only.
+    Noticed,
+}
+
 /// Jobs claimed per round, and at most this many from one tenant, so a busy tenant cannot
 /// delay the others.
 const BATCH: i64 = 32;
@@ -158,6 +172,20 @@ impl Worker {
             tracing::info!(tenant.id = %tenant.id, "outside the 24-hour window: no free-text reply");
             return store(scope.finish_reply(&outcome).await);
         }
+        let mut source = reply.source;
+        match self.limit_state(&scope, &settings, outcome.to).await? {
+            Limit::Under => {}
+            Limit::FirstHit => {
+                source = "rate_limited";
+                outcome.text = LIMIT_NOTICE_TEXT;
+                outcome.training_data_id = None;
+                outcome.template_used = Some(alphadome_store::LIMIT_NOTICE);
+            }
+            Limit::Noticed => {
+                tracing::info!(tenant.id = %tenant.id, "message limit reached: logged, not answered");
+                return store(scope.complete_job(job.id).await);
+            }
+        }
         let token = match self.token(&tenant) {
             Some(token) => token,
             None => {
@@ -170,11 +198,11 @@ impl Worker {
         {
             tracing::debug!(tenant.id = %tenant.id, error = %e, "read receipt not sent");
         }
-        match self.graph.send_text(number, &token, outcome.to, &reply.text, wamid).await {
+        match self.graph.send_text(number, &token, outcome.to, outcome.text, wamid).await {
             Ok(sent) => {
                 outcome.wamid = Some(&sent);
                 outcome.status = "sent";
-                tracing::info!(tenant.id = %tenant.id, wa.message_id = %sent, source = reply.source, "reply sent");
+                tracing::info!(tenant.id = %tenant.id, wa.message_id = %sent, source, "reply sent");
                 store(scope.finish_reply(&outcome).await)
             }
             Err(SendError::InvalidToken { ref message }) => {
@@ -199,6 +227,26 @@ impl Worker {
                 store(scope.finish_reply(&outcome).await)
             }
         }
+    }
+
+    /// Where this customer stands against the tenant's hourly and per-customer daily limits.
+    async fn limit_state(
+        &self,
+        scope: &alphadome_store::TenantScope<'_>,
+        settings: &alphadome_core::settings::ControlSettings,
+        customer: &str,
+    ) -> Result<Limit> {
+        let now = alphadome_store::now();
+        let (hour, day) = (now - Duration::hours(1), now - Duration::hours(24));
+        let hourly =
+            store(scope.replies_since(hour, None).await)? >= i64::from(settings.max_messages_per_hour);
+        let daily = store(scope.replies_since(day, Some(customer)).await)?
+            >= i64::from(settings.max_messages_per_user_per_day);
+        if !hourly && !daily {
+            return Ok(Limit::Under);
+        }
+        let window = if daily { day } else { hour };
+        Ok(if store(scope.noticed_since(window, customer).await)? { Limit::Noticed } else { Limit::FirstHit })
     }
 
     /// Whether WhatsApp still allows a free-text reply: the customer wrote within 24 hours.

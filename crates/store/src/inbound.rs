@@ -349,3 +349,29 @@ impl TenantScope<'_> {
         Ok(at.flatten())
     }
 }
+
+/// `template_used` of the notice a customer gets when a limit is first hit.
+pub const LIMIT_NOTICE: &str = "rate_limit_notice";
+
+impl TenantScope<'_> {
+    /// Replies sent since `since` (notices excluded): the tenant's, or one customer's.
+    pub async fn replies_since(&self, since: DateTime<Utc>, customer: Option<&str>) -> Result<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $1 \
+             AND direction = 'outgoing' AND created_at >= $2 AND status IN ('sent', 'delivered', 'read', 'played') \
+             AND COALESCE(template_used, '') <> 'rate_limit_notice' AND ($3 IS NULL OR user_phone = $3)";
+        let n = in_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(since).bind(customer).fetch_one(&mut *tx).await?
+        });
+        Ok(n)
+    }
+
+    /// Whether this customer got the limit notice since `since`.
+    pub async fn noticed_since(&self, since: DateTime<Utc>, customer: &str) -> Result<bool> {
+        const SQL: &str = "SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $1 \
+             AND direction = 'outgoing' AND created_at >= $2 AND template_used = 'rate_limit_notice' AND user_phone = $3";
+        let n: i64 = in_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(since).bind(customer).fetch_one(&mut *tx).await?
+        });
+        Ok(n > 0)
+    }
+}

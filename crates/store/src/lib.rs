@@ -26,7 +26,7 @@ mod training;
 pub use api_keys::{ApiKey, ApiKeyScope, NewApiKey};
 pub use audit::{AuditEntry, AuditEvent};
 pub use error::StoreError;
-pub use inbound::{InboundRow, Job, MessageLogEntry, OutgoingReply, REPLY_JOB, Recorded};
+pub use inbound::{InboundRow, Job, LIMIT_NOTICE, MessageLogEntry, OutgoingReply, REPLY_JOB, Recorded};
 pub use jobs::ClaimedJob;
 pub use pool::{Backend, Store, StoreOptions, TenantScope, redact_url};
 pub use templates::Template;

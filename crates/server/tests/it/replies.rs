@@ -204,3 +204,25 @@ backend_test!(no_free_text_outside_the_24_hour_window, async |db: &TestDb| {
     assert_eq!(out.len(), 1);
     assert!(out[0].error_message.as_deref().unwrap().contains("24-hour"), "the reason is recorded");
 });
+
+backend_test!(limits_are_enforced_with_one_polite_notice, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    let limit = json!({ "max_messages_per_user_per_day": 2 });
+    assert_eq!(
+        app.platform(Method::PATCH, "/api/v1/tenants/shop/settings", Some(limit)).await.0,
+        StatusCode::OK
+    );
+    let worker = worker(&app, &graph);
+    for i in 0..5 {
+        customer_says(&app, &format!("wamid.L{i}"), "what time do you open").await;
+        worker.run_until_empty().await.unwrap();
+    }
+    let texts: Vec<String> =
+        graph.texts().iter().map(|t| t.body["text"]["body"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(texts.len(), 3, "two answers, one notice, then silence: {texts:?}");
+    assert_eq!(texts[0], "Mon–Sat 9am–6pm.");
+    assert!(texts[2].contains("get back to you soon"));
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
+});
