@@ -30,6 +30,9 @@ pub struct ControlSettings {
     pub escalation_phone: Option<PhoneNumber>,
     /// Email for the same.
     pub escalation_email: Option<String>,
+    /// Most messages per second sent from the tenant's WhatsApp number (Meta's default
+    /// throughput is 80; upgraded numbers allow up to 1,000).
+    pub whatsapp_messages_per_second: i32,
 }
 
 impl Default for ControlSettings {
@@ -46,6 +49,7 @@ impl Default for ControlSettings {
             log_errors: true,
             escalation_phone: None,
             escalation_email: None,
+            whatsapp_messages_per_second: 80,
         }
     }
 }
@@ -63,6 +67,7 @@ pub const KEYS: &[&str] = &[
     "log_errors",
     "escalation_phone",
     "escalation_email",
+    "whatsapp_messages_per_second",
 ];
 
 impl ControlSettings {
@@ -87,6 +92,14 @@ impl ControlSettings {
                 }
             }
             "escalation_email" => self.escalation_email = parse_email(key, value)?,
+            "whatsapp_messages_per_second" => {
+                self.whatsapp_messages_per_second = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|v| MESSAGES_PER_SECOND.contains(v))
+                    .ok_or_else(|| ValidationError::new(key, "must be a whole number from 1 to 1000"))?
+            }
             _ => {
                 return Err(ValidationError::new(
                     key.chars().take(40).collect::<String>(),
@@ -107,6 +120,12 @@ impl ControlSettings {
                 return Err(limit_error(key));
             }
         }
+        if !MESSAGES_PER_SECOND.contains(&self.whatsapp_messages_per_second) {
+            return Err(ValidationError::new(
+                "whatsapp_messages_per_second",
+                "must be a whole number from 1 to 1000",
+            ));
+        }
         if let Some(e) = &self.escalation_email {
             parse_email("escalation_email", e)?;
         }
@@ -115,6 +134,7 @@ impl ControlSettings {
 }
 
 const MAX_LIMIT: i32 = 10_000_000;
+const MESSAGES_PER_SECOND: std::ops::RangeInclusive<i32> = 1..=1_000;
 
 fn limit_error(key: &str) -> ValidationError {
     ValidationError::new(key, format!("must be a whole number from 0 to {MAX_LIMIT}"))

@@ -4,6 +4,7 @@
 mod api_keys;
 mod demo;
 mod error;
+mod pacer;
 mod reply;
 mod settings;
 mod templates;

@@ -44,6 +44,7 @@ pub struct Worker {
     services: Services,
     graph: GraphClient,
     retry: RetryPolicy,
+    pacer: crate::pacer::Pacer,
 }
 
 /// Why a message older than WhatsApp's customer-service window got no reply. Re-engagement
@@ -76,7 +77,7 @@ const LEASE_SECONDS: i64 = 60;
 impl Worker {
     /// A worker over the services, sending through `graph`.
     pub fn new(services: Services, graph: GraphClient, retry: RetryPolicy) -> Self {
-        Self { services, graph, retry }
+        Self { services, graph, retry, pacer: crate::pacer::Pacer::default() }
     }
 
     /// Claims and processes one round of due jobs; returns how many it processed.
@@ -198,6 +199,7 @@ impl Worker {
         {
             tracing::debug!(tenant.id = %tenant.id, error = %e, "read receipt not sent");
         }
+        self.pacer.wait(number, settings.whatsapp_messages_per_second).await;
         match self.graph.send_text(number, &token, outcome.to, outcome.text, wamid).await {
             Ok(sent) => {
                 outcome.wamid = Some(&sent);

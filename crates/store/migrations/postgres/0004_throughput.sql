@@ -1,0 +1,2 @@
+-- Outbound throughput per tenant WhatsApp number (Meta's default is 80 messages per second).
+ALTER TABLE bot_control_settings ADD COLUMN whatsapp_messages_per_second integer NOT NULL DEFAULT 80;
