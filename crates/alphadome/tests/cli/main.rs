@@ -203,33 +203,7 @@ fn every_command_has_help() {
 }
 
 backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &TestDb| {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
-        .args([
-            "--database-url",
-            &db.options.url,
-            "--db-schema",
-            &db.options.schema,
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut printed = String::new();
-    let address = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {printed}");
-        printed.push_str(&line);
-        if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
-            break address.to_owned();
-        }
-    };
+    let (mut child, address, printed) = start_serve(db, &["--demo"], &[]);
     assert!(printed.contains("demo tenant 'kassangas'") && printed.contains("training entries"), "{printed}");
     let health = reqwest::get(format!("{address}/readyz")).await.unwrap();
     assert_eq!(health.status(), reqwest::StatusCode::OK);
@@ -239,14 +213,14 @@ backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &Te
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
 
-    // The demo is loaded once: a second load finds it present.
     let listed = ok(run(db, &["training", "list", "kassangas", "--json"], &[], ""));
     assert!(serde_json::from_str::<serde_json::Value>(&listed).unwrap().as_array().unwrap().len() >= 12);
 });
 
-/// Starts `serve` with extra environment and returns the child and its address.
+/// Starts `serve` with extra arguments and environment; returns the child, its address and
+/// what it printed before listening.
 #[allow(clippy::zombie_processes, reason = "the caller sends SIGTERM and waits for the child")]
-fn start_serve(db: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, String) {
+fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
         .args([
@@ -258,6 +232,7 @@ fn start_serve(db: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, Strin
             "--listen",
             "127.0.0.1:0",
         ])
+        .args(args)
         .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
@@ -265,16 +240,18 @@ fn start_serve(db: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, Strin
         .spawn()
         .unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut printed = String::new();
     loop {
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap_or(0) == 0 {
             let status = child.wait();
             panic!("serve exited early: {status:?}");
         }
+        printed.push_str(&line);
         if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
             // Keep draining stderr so the child never blocks on a full pipe.
             std::thread::spawn(move || for _ in stderr.lines() {});
-            return (child, address.to_owned());
+            return (child, address.to_owned(), printed);
         }
     }
 }
@@ -308,10 +285,8 @@ backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
     ok(run(db, &["training", "import", "shop", faq.to_str().unwrap()], &[], ""));
 
     let secret = "e2e-app-secret";
-    let (mut child, address) = start_serve(
-        db,
-        &[("ALPHADOME_WHATSAPP_APP_SECRET", secret), ("ALPHADOME_GRAPH_BASE_URL", &graph.url)],
-    );
+    let env = [("ALPHADOME_WHATSAPP_APP_SECRET", secret), ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str())];
+    let (mut child, address, _) = start_serve(db, &[], &env);
     let body =
         serde_json::json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{
         "field": "messages", "value": { "metadata": { "phone_number_id": "106540352242922" },

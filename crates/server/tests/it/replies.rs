@@ -1,5 +1,4 @@
-use crate::{APP_SECRET, TestApp};
-use alphadome_crypto::hub_signature;
+use crate::TestApp;
 use alphadome_service::graph::GraphClient;
 use alphadome_service::worker::{RetryPolicy, Worker};
 use alphadome_testkit::{FakeGraph, TestDb, backend_test};
@@ -34,15 +33,7 @@ async fn customer_said(app: &TestApp, wamid: &str, text: &str, timestamp: i64) {
             "contacts": [{ "profile": { "name": "Wanjiru" }, "wa_id": "254700000001" }],
             "messages": [{ "from": "254700000001", "id": wamid, "timestamp": timestamp.to_string(), "type": "text", "text": { "body": text } }] } }] }] })
     .to_string();
-    let response = app
-        .client
-        .post(format!("{}/webhooks/whatsapp", app.base))
-        .header("X-Hub-Signature-256", hub_signature(APP_SECRET.as_bytes(), body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.deliver_signed(body.as_bytes()).await, StatusCode::OK);
 }
 
 async fn outgoing(app: &TestApp) -> Vec<alphadome_store::MessageLogEntry> {
@@ -163,15 +154,7 @@ async fn receipt(app: &TestApp, wamid: &str, status: &str) {
     let body = json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{ "field": "messages",
         "value": { "metadata": { "phone_number_id": NUMBER }, "statuses": [entry] } }] }] })
     .to_string();
-    let response = app
-        .client
-        .post(format!("{}/webhooks/whatsapp", app.base))
-        .header("X-Hub-Signature-256", hub_signature(APP_SECRET.as_bytes(), body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.deliver_signed(body.as_bytes()).await, StatusCode::OK);
 }
 
 backend_test!(delivery_status_only_moves_forward, async |db: &TestDb| {

@@ -18,7 +18,8 @@ fn fixture_for(name: &str, number: &str) -> Vec<u8> {
 }
 
 impl TestApp {
-    async fn deliver(&self, path: &str, body: &[u8], signature: Option<String>) -> StatusCode {
+    /// POSTs a delivery with an optional signature header.
+    pub async fn deliver(&self, path: &str, body: &[u8], signature: Option<String>) -> StatusCode {
         let mut request = self.client.post(format!("{}{path}", self.base)).body(body.to_vec());
         if let Some(signature) = signature {
             request = request.header("X-Hub-Signature-256", signature);
@@ -26,7 +27,8 @@ impl TestApp {
         request.send().await.unwrap().status()
     }
 
-    async fn deliver_signed(&self, body: &[u8]) -> StatusCode {
+    /// POSTs a delivery to the platform path, signed with the platform app secret.
+    pub async fn deliver_signed(&self, body: &[u8]) -> StatusCode {
         self.deliver("/webhooks/whatsapp", body, Some(hub_signature(APP_SECRET.as_bytes(), body))).await
     }
 
