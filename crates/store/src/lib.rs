@@ -30,7 +30,7 @@ pub use inbound::{InboundRow, Job, LIMIT_NOTICE, MessageLogEntry, OutgoingReply,
 pub use jobs::ClaimedJob;
 pub use pool::{Backend, Store, StoreOptions, TenantScope, redact_url};
 pub use templates::Template;
-pub use tenants::{NewTenant, Tenant, TenantSecrets, TenantSummary};
+pub use tenants::{NewTenant, Tenant, TenantSecrets};
 pub use training::{TrainingEntry, TrainingQuery};
 
 /// Result of a storage call.

@@ -61,9 +61,6 @@ pub struct NewTenant {
     pub template: TemplateIn,
 }
 
-/// One line of a tenant list.
-pub type TenantSummary = Tenant;
-
 /// The columns of `bot_tenants`, in [`TenantRow`] order.
 macro_rules! columns {
     () => {
