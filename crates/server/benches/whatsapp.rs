@@ -1,0 +1,199 @@
+//! End-to-end WhatsApp benchmark: signed webhooks into the real server over HTTP, replies to
+//! a local fake Graph API, on SQLite and PostgreSQL. Run with
+//! `cargo bench -p alphadome-server --bench whatsapp` (PostgreSQL from
+//! ALPHADOME_TEST_POSTGRES_URL; skipped when unreachable).
+//!
+//! Reports: end-to-end messages/s (webhook in → reply accepted by the fake → logged) under a
+//! closed loop of 32 concurrent senders; webhook acknowledgement latency p50/p99/p99.9 at a
+//! fixed open-loop rate; lost and duplicated replies; peak RSS of the whole process (server,
+//! worker, fake and load generator together).
+
+use alphadome_crypto::{Keyring, MasterKey, SecretString, hub_signature};
+use alphadome_server::AppState;
+use alphadome_server::webhooks::whatsapp::WhatsAppConfig;
+use alphadome_service::Services;
+use alphadome_service::graph::GraphClient;
+use alphadome_service::worker::{RetryPolicy, Worker};
+use alphadome_store::Backend;
+use alphadome_testkit::{FakeGraph, TestDb};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "bench-app-secret";
+const TENANTS: usize = 10;
+const THROUGHPUT_MESSAGES: usize = 3_000;
+const CONCURRENCY: usize = 32;
+const RATE: u64 = 500;
+const RATE_SECONDS: u64 = 10;
+
+struct Bench {
+    base: String,
+    graph: FakeGraph,
+    client: reqwest::Client,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+async fn setup(db: &TestDb) -> Bench {
+    let services = Services::new(db.store().await, Keyring::new([MasterKey::generate(1)]).unwrap());
+    for t in 0..TENANTS {
+        let fields: alphadome_core::tenant::TenantFields = serde_json::from_value(serde_json::json!({
+            "slug": format!("shop-{t}"), "client_name": "Bench shop", "is_active": true,
+            "whatsapp_phone_number_id": format!("{}", 100_000 + t),
+            "secrets": { "whatsapp_access_token": "EAAGbenchmarkTOKEN000000" } }))
+        .unwrap();
+        let created = services.create_tenant(&fields, "bench").await.unwrap();
+        let id = alphadome_core::TenantId(created.tenant.id);
+        let pairs: Vec<(String, String)> = [
+            ("max_messages_per_hour", "10000000"),
+            ("max_messages_per_user_per_day", "10000000"),
+            ("whatsapp_messages_per_second", "1000"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        services.set_settings(id, &pairs, "bench").await.unwrap();
+        let faq = alphadome_core::training::TrainingFields {
+            data_type: Some("faq".into()),
+            question: Some("What time do you open?".into()),
+            answer: Some("Mon–Sat 9am–6pm.".into()),
+            ..Default::default()
+        };
+        services.add_training(id, &faq, "bench").await.unwrap();
+    }
+    let graph = FakeGraph::start().await;
+    let worker = Worker::new(services.clone(), GraphClient::new(&graph.url, "v23.0"), RetryPolicy::default());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(worker.run(Duration::from_millis(5), stopped));
+    let whatsapp = WhatsAppConfig { app_secret: Some(SecretString::from(SECRET)), verify_token: None };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/webhooks/whatsapp", listener.local_addr().unwrap());
+    let state = AppState::new(services).with_whatsapp(whatsapp);
+    tokio::spawn(alphadome_server::serve(listener, state, std::future::pending()));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY * 2).build().unwrap();
+    Bench { base, graph, client, stop }
+}
+
+fn delivery(i: usize) -> (String, String) {
+    let body = serde_json::json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{
+        "field": "messages", "value": { "metadata": { "phone_number_id": format!("{}", 100_000 + i % TENANTS) },
+        "contacts": [{ "profile": { "name": "Bench" }, "wa_id": format!("2547{:08}", i) }],
+        "messages": [{ "from": format!("2547{:08}", i), "id": format!("wamid.BENCH{i}"),
+            "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text",
+            "text": { "body": "what time do you open?" } }] } }] }] })
+    .to_string();
+    let signature = hub_signature(SECRET.as_bytes(), body.as_bytes());
+    (body, signature)
+}
+
+async fn post(client: &reqwest::Client, base: &str, i: usize) -> (u16, Duration) {
+    let (body, signature) = delivery(i);
+    let started = Instant::now();
+    let status = match client.post(base).header("X-Hub-Signature-256", signature).body(body).send().await {
+        Ok(r) => r.status().as_u16(),
+        Err(_) => 0,
+    };
+    (status, started.elapsed())
+}
+
+async fn wait_for_replies(graph: &FakeGraph, expected: usize, limit: Duration) -> Duration {
+    let started = Instant::now();
+    while graph.accepted() < expected && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    started.elapsed()
+}
+
+fn check_replies(graph: &FakeGraph, expected: usize) -> (usize, usize) {
+    let answered: Vec<String> =
+        graph.texts().iter().filter_map(|t| t.body["context"]["message_id"].as_str().map(str::to_owned)).collect();
+    let unique: HashSet<&String> = answered.iter().collect();
+    (expected.saturating_sub(unique.len()), answered.len() - unique.len())
+}
+
+async fn throughput(b: &Bench) {
+    let started = Instant::now();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut senders = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (client, base, next) = (b.client.clone(), b.base.clone(), next.clone());
+        senders.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= THROUGHPUT_MESSAGES {
+                    break;
+                }
+                assert_eq!(post(&client, &base, i).await.0, 200);
+            }
+        });
+    }
+    while senders.join_next().await.is_some() {}
+    let acked = started.elapsed();
+    wait_for_replies(&b.graph, THROUGHPUT_MESSAGES, Duration::from_secs(120)).await;
+    let total = started.elapsed();
+    let (lost, duplicated) = check_replies(&b.graph, THROUGHPUT_MESSAGES);
+    println!(
+        "  end to end: {THROUGHPUT_MESSAGES} messages in {:.2} s = {:.0} msg/s (acknowledged in {:.2} s = {:.0} req/s); lost {lost}, duplicated {duplicated}",
+        total.as_secs_f64(),
+        THROUGHPUT_MESSAGES as f64 / total.as_secs_f64(),
+        acked.as_secs_f64(),
+        THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64()
+    );
+}
+
+async fn latency(b: &Bench) {
+    let count = (RATE * RATE_SECONDS) as usize;
+    let interval = Duration::from_secs(1) / RATE as u32;
+    let started = tokio::time::Instant::now();
+    let mut requests = tokio::task::JoinSet::new();
+    for n in 0..count {
+        tokio::time::sleep_until(started + interval * n as u32).await;
+        let (client, base) = (b.client.clone(), b.base.clone());
+        requests.spawn(async move { post(&client, &base, THROUGHPUT_MESSAGES + n).await });
+    }
+    let mut latencies = Vec::with_capacity(count);
+    let mut not_ok = 0;
+    while let Some(result) = requests.join_next().await {
+        let (status, took) = result.unwrap();
+        if status != 200 {
+            not_ok += 1;
+        }
+        latencies.push(took);
+    }
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    println!(
+        "  acknowledgement at {RATE} req/s for {RATE_SECONDS} s: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms; non-200: {not_ok}",
+        pct(0.5),
+        pct(0.99),
+        pct(0.999),
+        latencies.last().unwrap().as_secs_f64() * 1000.0
+    );
+    wait_for_replies(&b.graph, THROUGHPUT_MESSAGES + count, Duration::from_secs(120)).await;
+    let (lost, duplicated) = check_replies(&b.graph, THROUGHPUT_MESSAGES + count);
+    println!("  after the open-loop phase: lost {lost}, duplicated {duplicated}");
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDb::new(backend).await else { continue };
+        println!("{backend:?}:");
+        let bench = setup(&db).await;
+        throughput(&bench).await;
+        latency(&bench).await;
+        println!("  peak RSS so far (whole process): {:.0} MiB", peak_rss_mib());
+        let _ = bench.stop.send(true);
+        db.cleanup().await;
+    }
+}
