@@ -105,8 +105,11 @@ async fn wait_for_replies(graph: &FakeGraph, expected: usize, limit: Duration) -
 }
 
 fn check_replies(graph: &FakeGraph, expected: usize) -> (usize, usize) {
-    let answered: Vec<String> =
-        graph.texts().iter().filter_map(|t| t.body["context"]["message_id"].as_str().map(str::to_owned)).collect();
+    let answered: Vec<String> = graph
+        .texts()
+        .iter()
+        .filter_map(|t| t.body["context"]["message_id"].as_str().map(str::to_owned))
+        .collect();
     let unique: HashSet<&String> = answered.iter().collect();
     (expected.saturating_sub(unique.len()), answered.len() - unique.len())
 }
@@ -161,7 +164,9 @@ async fn latency(b: &Bench) {
         latencies.push(took);
     }
     latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    let pct = |p: f64| {
+        latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0
+    };
     println!(
         "  acknowledgement at {RATE} req/s for {RATE_SECONDS} s: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms; non-200: {not_ok}",
         pct(0.5),
