@@ -31,11 +31,6 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
-
-    /// The status answered.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
 }
 
 impl From<ServiceError> for ApiError {

@@ -49,11 +49,6 @@ impl Metrics {
         Self { registry, requests, latency }
     }
 
-    /// The registry, to register more metrics at start-up.
-    pub fn registry_mut(&mut self) -> &mut Registry {
-        &mut self.registry
-    }
-
     /// The metrics in Prometheus text format.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -49,8 +49,8 @@ impl SendError {
     }
 }
 
-/// Codes Meta documents as temporary.
-const TRANSIENT_CODES: &[i64] = &[4, 80007, 130429, 131000, 131016, 131056, 2, 1];
+/// Codes the protocol notes (shared/protocols, b.3) list as worth retrying.
+const TRANSIENT_CODES: &[i64] = &[4, 80007, 130429, 131000, 131016, 131056];
 
 #[derive(Deserialize)]
 struct ErrorEnvelope {

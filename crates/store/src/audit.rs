@@ -1,6 +1,6 @@
 //! The audit log: who did what, when, for which tenant.
 
-use crate::{Result, Store, TenantScope, now};
+use crate::{Result, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -69,14 +69,6 @@ impl_for_engines!(impl AuditRows {
         Ok(())
     }
 });
-
-impl Store {
-    /// Records one event on its own.
-    pub async fn record(&self, event: &AuditEvent) -> Result<()> {
-        in_tx!(self, |tx| tx.insert_audit(event).await?);
-        Ok(())
-    }
-}
 
 impl TenantScope<'_> {
     /// The tenant's newest audit entries first.

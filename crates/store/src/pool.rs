@@ -134,14 +134,6 @@ impl Store {
         Ok(Self { pool, schema: options.schema.clone() })
     }
 
-    /// Which engine this store runs on.
-    pub fn backend(&self) -> Backend {
-        match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// Checks the database answers (for readiness probes).
     pub async fn ping(&self) -> Result<()> {
         with_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
@@ -164,13 +156,6 @@ impl Store {
 pub struct TenantScope<'a> {
     pub(crate) store: &'a Store,
     pub(crate) tenant: TenantId,
-}
-
-impl TenantScope<'_> {
-    /// The tenant this scope is bound to.
-    pub fn id(&self) -> TenantId {
-        self.tenant
-    }
 }
 
 fn is_postgres_url(url: &str) -> bool {
