@@ -242,6 +242,9 @@ pub struct StatusUpdate {
     pub error_code: Option<i64>,
     /// Its title.
     pub error_title: Option<String>,
+    /// `biz_opaque_callback_data` echoed from the send (Alphadome puts the job id there, so
+    /// a send whose outcome was lost in a crash can be matched to its receipts).
+    pub callback_data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -418,6 +421,7 @@ fn status(number: &str, raw: &Value) -> Option<StatusUpdate> {
         timestamp: timestamp(raw),
         error_code: first_error.and_then(|e| e.get("code")).and_then(Value::as_i64),
         error_title: first_error.and_then(|e| owned(e, &["title"])),
+        callback_data: owned(raw, &["biz_opaque_callback_data"]),
     })
 }
 

@@ -112,4 +112,7 @@ fn statuses_parse_with_their_errors() {
     assert_eq!((failed.status, failed.error_code), (DeliveryStatus::Failed, Some(131_014)));
     assert_eq!(status("status_failed_131053_title_only.json").error_code, Some(131_053));
     assert_eq!(status("status_failed_130472.json").error_code, Some(130_472));
+    let tracked = status("status_sent_with_biz_opaque_callback_data.json");
+    assert_eq!(tracked.callback_data.as_deref(), Some("some data"));
+    assert_eq!(status("status_sent.json").callback_data, None);
 }

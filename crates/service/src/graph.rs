@@ -104,6 +104,19 @@ struct SentMessage {
     id: String,
 }
 
+/// A text message to send.
+#[derive(Debug, Clone, Copy)]
+pub struct TextMessage<'a> {
+    /// The customer: `wa_id` or business-scoped user id.
+    pub to: &'a str,
+    /// The text.
+    pub body: &'a str,
+    /// The customer's message this answers (shown quoted).
+    pub reply_to: Option<&'a str>,
+    /// Echoed by Meta in every receipt of this message (`biz_opaque_callback_data`).
+    pub callback_data: Option<&'a str>,
+}
+
 impl GraphClient {
     /// A client for `base_url` (e.g. `https://graph.facebook.com`) and API `version`.
     pub fn new(base_url: &str, version: &str) -> Self {
@@ -119,24 +132,25 @@ impl GraphClient {
         format!("{}/{}/{phone_number_id}/messages", self.base_url, self.version)
     }
 
-    /// Sends a text reply; returns Meta's id for it.
+    /// Sends a text message; returns Meta's id for it.
     pub async fn send_text(
         &self,
         phone_number_id: &str,
         token: &SecretString,
-        to: &str,
-        body: &str,
-        reply_to: Option<&str>,
+        message: &TextMessage<'_>,
     ) -> Result<String, SendError> {
         let mut request = json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": to,
+            "to": message.to,
             "type": "text",
-            "text": { "body": body, "preview_url": false },
+            "text": { "body": message.body, "preview_url": false },
         });
-        if let Some(id) = reply_to {
+        if let Some(id) = message.reply_to {
             request["context"] = json!({ "message_id": id });
+        }
+        if let Some(data) = message.callback_data {
+            request["biz_opaque_callback_data"] = json!(data);
         }
         let response = self.post(phone_number_id, token, &request).await?;
         let sent: SendResponse = serde_json::from_slice(&response).map_err(|_| SendError::Transient {

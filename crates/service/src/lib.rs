@@ -6,6 +6,7 @@ mod demo;
 mod error;
 mod pacer;
 mod reply;
+mod runtime;
 mod settings;
 mod templates;
 mod tenants;
@@ -20,27 +21,39 @@ pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
 pub use reply::Reply;
+pub use runtime::TenantRuntime;
 pub use tenants::CreatedTenant;
 pub use whatsapp::Ingested;
 
 use alphadome_crypto::Keyring;
 use alphadome_store::Store;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// Result of a service call.
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
-/// The services, over one store and one keyring. Cheap to clone.
+/// The services, over one store and one keyring. Cheap to clone; clones share their
+/// caches.
 #[derive(Debug, Clone)]
 pub struct Services {
     /// Storage.
     pub store: Store,
     /// Master keys for stored secrets.
     pub keyring: Keyring,
+    caches: runtime::Caches,
+    /// Woken when new jobs are queued, so an idle worker starts at once.
+    jobs_queued: Arc<Notify>,
 }
 
 impl Services {
     /// Services over a connected, migrated store.
     pub fn new(store: Store, keyring: Keyring) -> Self {
-        Self { store, keyring }
+        Self { store, keyring, caches: runtime::Caches::default(), jobs_queued: Arc::default() }
+    }
+
+    /// Waits until new jobs are queued in this process (or a wake-up is already pending).
+    pub async fn jobs_queued(&self) {
+        self.jobs_queued.notified().await;
     }
 }

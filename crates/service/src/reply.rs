@@ -3,11 +3,10 @@
 //! or an honest fallback with the escalation contact. One function, so the engine can
 //! replace it without touching the worker.
 
-use crate::{Result, Services};
-use alphadome_core::TenantId;
+use crate::TenantRuntime;
 use alphadome_core::training::DataType;
 use alphadome_core::whatsapp::MessageKind;
-use alphadome_store::{TrainingEntry, TrainingQuery};
+use alphadome_store::TrainingEntry;
 use std::collections::HashSet;
 
 /// What the bot answers, and why.
@@ -42,49 +41,47 @@ fn from_entry(entry: &TrainingEntry, source: &'static str) -> Reply {
     Reply { text: entry.entry.answer.clone(), source, training_data_id: Some(entry.id.0) }
 }
 
-impl Services {
-    /// The reply to a customer's message, or `None` when none is due (a reaction).
-    pub async fn simple_reply(&self, tenant: TenantId, kind: &MessageKind) -> Result<Option<Reply>> {
-        if matches!(kind, MessageKind::Reaction { .. } | MessageKind::System { .. }) {
-            return Ok(None);
-        }
-        let Some(text) = kind.text() else {
-            let text = "I can only read text messages for now. Please type your question.".to_owned();
-            return Ok(Some(Reply { text, source: "fallback", training_data_id: None }));
-        };
-        let entries =
-            self.training(tenant, &TrainingQuery { active_only: true, ..Default::default() }).await?;
-        let said = words(text);
-        let only_greeting = !said.is_empty() && said.iter().all(|w| GREETINGS.contains(&w.as_str()));
-        if only_greeting && let Some(greeting) = canned(&entries, "greeting") {
-            return Ok(Some(from_entry(greeting, "canned_reply")));
-        }
-        let best = entries
-            .iter()
-            .filter(|e| e.entry.data_type == DataType::Faq)
-            .map(|e| {
-                let asked = words(&e.entry.question);
-                let shared = asked.intersection(&said).count() as f64;
-                (shared / asked.len().max(1) as f64, e.entry.priority, e)
-            })
-            .filter(|(score, _, _)| *score >= MIN_OVERLAP)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        if let Some((_, _, entry)) = best {
-            return Ok(Some(from_entry(entry, "faq")));
-        }
-        self.fallback(tenant, &entries).await.map(Some)
+/// The reply to a customer's message, or `None` when none is due (a reaction).
+pub fn simple_reply(tenant: &TenantRuntime, kind: &MessageKind) -> Option<Reply> {
+    if matches!(kind, MessageKind::Reaction { .. } | MessageKind::System { .. }) {
+        return None;
     }
+    let Some(text) = kind.text() else {
+        let text = "I can only read text messages for now. Please type your question.".to_owned();
+        return Some(Reply { text, source: "fallback", training_data_id: None });
+    };
+    let entries = &tenant.training;
+    let said = words(text);
+    let only_greeting = !said.is_empty() && said.iter().all(|w| GREETINGS.contains(&w.as_str()));
+    if only_greeting && let Some(greeting) = canned(entries, "greeting") {
+        return Some(from_entry(greeting, "canned_reply"));
+    }
+    let best = entries
+        .iter()
+        .filter(|e| e.entry.data_type == DataType::Faq)
+        .map(|e| {
+            let asked = words(&e.entry.question);
+            let shared = asked.intersection(&said).count() as f64;
+            (shared / asked.len().max(1) as f64, e.entry.priority, e)
+        })
+        .filter(|(score, _, _)| *score >= MIN_OVERLAP)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    if let Some((_, _, entry)) = best {
+        return Some(from_entry(entry, "faq"));
+    }
+    Some(fallback(tenant))
+}
 
-    async fn fallback(&self, tenant: TenantId, entries: &[TrainingEntry]) -> Result<Reply> {
-        if let Some(help) = canned(entries, "help") {
-            return Ok(from_entry(help, "fallback"));
-        }
-        let settings = self.settings(tenant).await?;
-        let contact = settings
-            .escalation_phone
-            .map(|p| format!(" You can reach a person on +{p}."))
-            .unwrap_or_default();
-        let text = format!("Sorry, I don't know the answer to that yet.{contact}");
-        Ok(Reply { text, source: "fallback", training_data_id: None })
+fn fallback(tenant: &TenantRuntime) -> Reply {
+    if let Some(help) = canned(&tenant.training, "help") {
+        return from_entry(help, "fallback");
     }
+    let contact = tenant
+        .settings
+        .escalation_phone
+        .as_ref()
+        .map(|p| format!(" You can reach a person on +{p}."))
+        .unwrap_or_default();
+    let text = format!("Sorry, I don't know the answer to that yet.{contact}");
+    Reply { text, source: "fallback", training_data_id: None }
 }

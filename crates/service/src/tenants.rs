@@ -64,6 +64,7 @@ impl Services {
         let secrets = self.seal_secrets(tenant.id, tenant.secrets.clone(), fields.secrets.as_ref())?;
         let scope = self.store.tenant(tenant.id);
         let updated = scope.update(&profile, &secrets, actor).await.or_missing("tenant")?;
+        self.caches.tenant_changed();
         let new_token = fields
             .secrets
             .as_ref()
@@ -86,6 +87,7 @@ impl Services {
     pub async fn delete_tenant(&self, slug: &str, actor: &str) -> Result<()> {
         let tenant = self.tenant(slug).await?;
         self.store.tenant(tenant.id).delete(actor).await.or_missing("tenant")?;
+        self.caches.tenant_changed();
         tracing::info!(tenant.id = %tenant.id, tenant.slug = %tenant.slug, "tenant deleted");
         Ok(())
     }

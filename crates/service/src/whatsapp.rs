@@ -6,7 +6,7 @@ use crate::error::StoreResultExt;
 use crate::{Result, Services};
 use alphadome_core::whatsapp::Event;
 use alphadome_crypto::{SealError, SecretString};
-use alphadome_store::{Recorded, StoreError, Tenant};
+use alphadome_store::{Recorded, Tenant};
 use std::collections::HashMap;
 
 /// What one webhook delivery amounted to.
@@ -31,7 +31,7 @@ impl Services {
         for event in events {
             let number = event.phone_number_id();
             if !tenants.contains_key(number) {
-                tenants.insert(number.to_owned(), self.owner_of(number).await?);
+                tenants.insert(number.to_owned(), self.route(number).await?);
             }
             let owner = tenants[number].as_ref().filter(|t| only.is_none_or(|o| o.id == t.id));
             let Some(tenant) = owner else {
@@ -47,15 +47,10 @@ impl Services {
             };
             self.store_event(tenant, event, &mut result).await?;
         }
-        Ok(result)
-    }
-
-    async fn owner_of(&self, phone_number_id: &str) -> Result<Option<Tenant>> {
-        match self.store.tenant_by_phone_number_id(phone_number_id).await {
-            Ok(t) => Ok(Some(t)),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(crate::ServiceError::from_store(e, "tenant")),
+        if result.new_messages > 0 {
+            self.jobs_queued.notify_one();
         }
+        Ok(result)
     }
 
     async fn store_event(&self, tenant: &Tenant, event: &Event, result: &mut Ingested) -> Result<()> {

@@ -1,16 +1,24 @@
 //! The reply worker: claims queued `whatsapp.reply` jobs, decides the reply, sends it with
 //! the tenant's own token, and logs the outcome. Runs inside `serve`; tests drain it with
 //! [`Worker::run_until_empty`].
+//!
+//! Each job goes through guards (bot switched off, unknown job, outside WhatsApp's 24-hour
+//! window, message limits), then the decision ([`crate::reply`]), then the send. The send
+//! is bracketed in storage (`begin_send` … `finish_reply`) and carries the job id to Meta
+//! as `biz_opaque_callback_data`, so a job cut off mid-send by a crash is settled from
+//! Meta's receipts instead of being sent twice.
 
 use crate::graph::{GraphClient, SendError};
-use crate::{Result, Services};
+use crate::reply::{Reply, simple_reply};
+use crate::{Result, Services, TenantRuntime};
 use alphadome_core::whatsapp;
-use alphadome_store::{ClaimedJob, OutgoingReply, REPLY_JOB, Tenant};
+use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, REPLY_JOB, ReplyJob, TenantScope};
 use chrono::Duration;
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
-use uuid::Uuid;
+use tokio::sync::Semaphore;
 
-/// When to try a failed send again.
+/// When to try a job again.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     /// Delay before the second attempt; doubled for each later one.
@@ -19,11 +27,24 @@ pub struct RetryPolicy {
     pub cap: StdDuration,
     /// Attempts before the job is dead.
     pub max_attempts: i32,
+    /// How long a claim lasts before another worker may take the job over (its worker
+    /// presumably died). Well beyond one job's worst case: a read receipt and a send, each
+    /// cut off at 15 s.
+    pub lease: StdDuration,
+    /// How long a send cut off by a crash waits for Meta's receipts before it is sent
+    /// again.
+    pub receipt_wait: StdDuration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { base: StdDuration::from_secs(2), cap: StdDuration::from_secs(300), max_attempts: 8 }
+        Self {
+            base: StdDuration::from_secs(2),
+            cap: StdDuration::from_secs(300),
+            max_attempts: 8,
+            lease: StdDuration::from_secs(60),
+            receipt_wait: StdDuration::from_secs(120),
+        }
     }
 }
 
@@ -66,13 +87,13 @@ enum Limit {
     Noticed,
 }
 
-/// Jobs claimed per round, and at most this many from one tenant, so a busy tenant cannot
-/// delay the others.
-const BATCH: i64 = 32;
-const PER_TENANT: usize = 8;
-/// How long a claim lasts before another worker may take the job over: well beyond one
-/// job's worst case (a read receipt and a send, each cut off at 15 s).
-const LEASE_SECONDS: i64 = 60;
+/// Jobs in progress at once (they mostly wait on Meta), and at most this many claimed from
+/// one tenant per round, so a busy tenant cannot delay the others.
+const IN_FLIGHT: usize = 64;
+const PER_TENANT: usize = 16;
+
+/// How often a job cut off mid-send looks for its receipts.
+const RECEIPT_POLL: Duration = Duration::seconds(2);
 
 impl Worker {
     /// A worker over the services, sending through `graph`.
@@ -80,26 +101,19 @@ impl Worker {
         Self { services, graph, retry, pacer: crate::pacer::Pacer::default() }
     }
 
+    async fn claim(&self, limit: usize) -> Result<Vec<ClaimedJob>> {
+        let lease = Duration::from_std(self.retry.lease).unwrap_or(Duration::seconds(60));
+        store(self.services.store.claim_jobs(limit, PER_TENANT, lease).await)
+    }
+
     /// Claims and processes one round of due jobs; returns how many it processed.
     pub async fn run_once(&self) -> Result<usize> {
-        let lease = Duration::seconds(LEASE_SECONDS);
-        let claimed = self
-            .services
-            .store
-            .claim_jobs(BATCH, PER_TENANT, lease)
-            .await
-            .map_err(|e| crate::ServiceError::from_store(e, "job"))?;
+        let claimed = self.claim(IN_FLIGHT).await?;
         let count = claimed.len();
-        // The claimed jobs run side by side, so each finishes well within its lease.
         let mut running = tokio::task::JoinSet::new();
         for job in claimed {
             let worker = self.clone();
-            running.spawn(async move {
-                if let Err(e) = worker.process(&job).await {
-                    // Left leased: it becomes due again when the lease runs out.
-                    tracing::error!(tenant.id = %job.tenant, job.id = %job.job.id, error = %e, "job failed unexpectedly");
-                }
-            });
+            running.spawn(async move { worker.process_logged(&job).await });
         }
         while running.join_next().await.is_some() {}
         Ok(count)
@@ -111,162 +125,304 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs until `shutdown` turns true, waiting `idle` between empty rounds. A job in
-    /// progress is finished first; anything not finished is picked up after restart.
+    /// Runs until `shutdown` turns true: keeps up to [`IN_FLIGHT`] jobs going, claims more
+    /// as slots free up, and sleeps (at most `idle`) when nothing is due, waking early when
+    /// this process queues a job. Jobs in progress are finished first; anything not
+    /// finished is picked up after restart.
     pub async fn run(self, idle: StdDuration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let slots = Arc::new(Semaphore::new(IN_FLIGHT));
         while !*shutdown.borrow() {
-            let processed = self.run_once().await.unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "worker round failed");
-                0
+            let Ok(first) = slots.clone().acquire_owned().await else { break };
+            let free = slots.available_permits() + 1;
+            let claimed = self.claim(free).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "claiming jobs failed");
+                Vec::new()
             });
-            if processed == 0 {
+            if claimed.is_empty() {
+                drop(first);
                 tokio::select! {
                     () = tokio::time::sleep(idle) => {}
+                    () = self.services.jobs_queued() => {}
                     _ = shutdown.changed() => {}
                 }
+                continue;
             }
+            let mut permit = Some(first);
+            for job in claimed {
+                let Some(slot) = permit.take().or_else(|| slots.clone().try_acquire_owned().ok()) else {
+                    break;
+                };
+                let worker = self.clone();
+                tokio::spawn(async move {
+                    worker.process_logged(&job).await;
+                    drop(slot);
+                });
+            }
+        }
+        // Wait for the jobs in progress.
+        let _all = slots.acquire_many(IN_FLIGHT as u32).await;
+    }
+
+    async fn process_logged(&self, job: &ClaimedJob) {
+        if let Err(e) = self.process(job).await {
+            // Left leased: it becomes due again when the lease runs out.
+            tracing::error!(tenant.id = %job.tenant, job.id = %job.job.id, error = %e, "job failed unexpectedly");
         }
     }
 
     async fn process(&self, claimed: &ClaimedJob) -> Result<()> {
         let scope = self.services.store.tenant(claimed.tenant);
         let job = &claimed.job;
-        let log_id =
-            job.payload.0.get("message_log_id").and_then(|v| v.as_str()).and_then(|s| s.parse::<Uuid>().ok());
-        let (Some(log_id), true) = (log_id, job.kind == REPLY_JOB) else {
+        let payload = (job.kind == REPLY_JOB)
+            .then(|| serde_json::from_value::<ReplyJob>(job.payload.0.clone()).ok())
+            .flatten();
+        let Some(payload) = payload else {
             return store(scope.kill_job(job.id, "unknown job").await);
         };
-        let message = store(scope.inbound_message(log_id).await)?;
-        let tenant = store(self.services.store.tenant_by_id(claimed.tenant).await)?;
-        let settings = self.services.settings(tenant.id).await?;
-        if !tenant.profile.is_active || !settings.is_bot_enabled || !settings.enable_auto_reply {
-            tracing::info!(tenant.id = %tenant.id, "bot off for this tenant: message logged, no reply");
+        let tenant = self.services.runtime(claimed.tenant, claimed.config_version).await?;
+        let profile = &tenant.tenant.profile;
+        if !profile.is_active || !tenant.settings.is_bot_enabled || !tenant.settings.enable_auto_reply {
+            tracing::info!(tenant.id = %claimed.tenant, "bot off for this tenant: message logged, no reply");
             return store(scope.complete_job(job.id).await);
         }
-        let kind = whatsapp::kind(&message.metadata.0["message"]);
-        let Some(reply) = self.services.simple_reply(tenant.id, &kind).await? else {
+        if job.send_started_at.is_some() {
+            return self.reconcile(&scope, claimed, &tenant, &payload).await;
+        }
+        let kind = whatsapp::kind(&payload.message);
+        let Some(reply) = simple_reply(&tenant, &kind) else {
             return store(scope.complete_job(job.id).await);
         };
-        let to = message
-            .user_phone
-            .clone()
-            .filter(|p| !p.is_empty())
-            .or_else(|| message.metadata.0["from_user_id"].as_str().map(str::to_owned));
-        let wamid = message.whatsapp_message_id.as_deref();
-        let mut outcome = OutgoingReply {
-            job_id: job.id,
-            to: to.as_deref().unwrap_or(""),
-            text: &reply.text,
-            wamid: None,
-            status: "failed",
-            error: None,
-            in_reply_to: wamid,
+        self.answer(&scope, claimed, &tenant, &payload, reply).await
+    }
+
+    /// Checks the window and the limits, then sends `reply` (or the limit notice).
+    async fn answer(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        tenant: &TenantRuntime,
+        payload: &ReplyJob,
+        reply: Reply,
+    ) -> Result<()> {
+        let job = &claimed.job;
+        let mut outgoing = PendingReply {
+            text: reply.text,
+            source: reply.source.to_owned(),
             training_data_id: reply.training_data_id,
             template_used: None,
         };
-        let (Some(number), Some(_)) = (&tenant.profile.whatsapp_phone_number_id, &to) else {
-            outcome.error = Some("the tenant has no WhatsApp number, or the customer no id");
-            return store(scope.finish_reply(&outcome).await);
-        };
-        if !self.window_open(&scope, outcome.to).await? {
-            outcome.error = Some(OUTSIDE_WINDOW);
-            tracing::info!(tenant.id = %tenant.id, "outside the 24-hour window: no free-text reply");
-            return store(scope.finish_reply(&outcome).await);
+        if payload.customer.is_empty() || tenant.tenant.profile.whatsapp_phone_number_id.is_none() {
+            let error = "the tenant has no WhatsApp number, or the customer no id";
+            return self.log_unsent(scope, claimed, payload, &outgoing, error).await;
         }
-        let mut source = reply.source;
-        match self.limit_state(&scope, &settings, outcome.to).await? {
+        if !self.window_open(scope, payload).await? {
+            tracing::info!(tenant.id = %claimed.tenant, "outside the 24-hour window: no free-text reply");
+            return self.log_unsent(scope, claimed, payload, &outgoing, OUTSIDE_WINDOW).await;
+        }
+        match self.limit_state(scope, tenant, &payload.customer).await? {
             Limit::Under => {}
             Limit::FirstHit => {
-                source = "rate_limited";
-                outcome.text = LIMIT_NOTICE_TEXT;
-                outcome.training_data_id = None;
-                outcome.template_used = Some(alphadome_store::LIMIT_NOTICE);
+                outgoing = PendingReply {
+                    text: LIMIT_NOTICE_TEXT.to_owned(),
+                    source: "rate_limited".to_owned(),
+                    training_data_id: None,
+                    template_used: Some(alphadome_store::LIMIT_NOTICE.to_owned()),
+                };
             }
             Limit::Noticed => {
-                tracing::info!(tenant.id = %tenant.id, "message limit reached: logged, not answered");
+                tracing::info!(tenant.id = %claimed.tenant, "message limit reached: logged, not answered");
                 return store(scope.complete_job(job.id).await);
             }
         }
-        let token = match self.token(&tenant) {
-            Some(token) => token,
-            None => {
-                outcome.error = Some("no usable WhatsApp access token");
-                return store(scope.finish_reply(&outcome).await);
-            }
+        self.send(scope, claimed, tenant, payload, &outgoing).await
+    }
+
+    /// Hands the reply to Meta and records the outcome.
+    async fn send(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        tenant: &TenantRuntime,
+        payload: &ReplyJob,
+        reply: &PendingReply,
+    ) -> Result<()> {
+        let job = &claimed.job;
+        let Some(token) = self.token(tenant) else {
+            return self.log_unsent(scope, claimed, payload, reply, "no usable WhatsApp access token").await;
         };
-        if let Some(wamid) = wamid
-            && let Err(e) = self.graph.mark_read(number, &token, wamid).await
-        {
-            tracing::debug!(tenant.id = %tenant.id, error = %e, "read receipt not sent");
+        let number = tenant.tenant.profile.whatsapp_phone_number_id.as_deref().unwrap_or_default();
+        self.pacer.wait(number, tenant.settings.whatsapp_messages_per_second).await;
+        store(scope.begin_send(job.id, reply).await)?;
+        let callback = job.id.to_string();
+        let message = crate::graph::TextMessage {
+            to: &payload.customer,
+            body: &reply.text,
+            reply_to: Some(&payload.wamid),
+            callback_data: Some(&callback),
+        };
+        let (read, sent) = tokio::join!(
+            self.graph.mark_read(number, &token, &payload.wamid),
+            self.graph.send_text(number, &token, &message),
+        );
+        if let Err(e) = read {
+            tracing::debug!(tenant.id = %claimed.tenant, error = %e, "read receipt not sent");
         }
-        self.pacer.wait(number, settings.whatsapp_messages_per_second).await;
-        match self.graph.send_text(number, &token, outcome.to, outcome.text, wamid).await {
-            Ok(sent) => {
-                outcome.wamid = Some(&sent);
+        let mut outcome = outgoing(job.id, payload, reply);
+        match sent {
+            Ok(wamid) => {
+                tracing::info!(tenant.id = %claimed.tenant, wa.message_id = %wamid, source = %reply.source, "reply sent");
+                outcome.wamid = Some(&wamid);
                 outcome.status = "sent";
-                tracing::info!(tenant.id = %tenant.id, wa.message_id = %sent, source, "reply sent");
                 store(scope.finish_reply(&outcome).await)
             }
-            Err(SendError::InvalidToken { ref message }) => {
+            Err(e) => self.send_failed(scope, claimed, outcome, e).await,
+        }
+    }
+
+    /// Classifies a failed send: pause the tenant, try again later, or give up.
+    async fn send_failed(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        mut outcome: OutgoingReply<'_>,
+        e: SendError,
+    ) -> Result<()> {
+        let job = &claimed.job;
+        match e {
+            SendError::InvalidToken { ref message } => {
                 // Pause the tenant: its jobs (this one included) wait for a new token.
-                tracing::error!(tenant.id = %tenant.id, %message, "ALERT: Meta rejected the tenant's WhatsApp token; sends paused");
+                tracing::error!(tenant.id = %claimed.tenant, %message, "ALERT: Meta rejected the tenant's WhatsApp token; sends paused");
                 store(scope.set_token_broken(Some(alphadome_store::now()), "worker").await)?;
                 store(scope.retry_job(job.id, alphadome_store::now(), "190: access token rejected").await)
             }
-            Err(SendError::Transient { retry_after, ref message, code })
+            SendError::Transient { retry_after, ref message, code }
                 if job.attempts < self.retry.max_attempts =>
             {
                 let delay = self.retry.delay(job.attempts, retry_after);
                 let next = alphadome_store::now() + Duration::from_std(delay).unwrap_or_default();
                 let error = format!("attempt {}: {} ({code:?})", job.attempts, message);
-                tracing::warn!(tenant.id = %tenant.id, job.id = %job.id, %error, "send failed; will retry");
+                tracing::warn!(tenant.id = %claimed.tenant, job.id = %job.id, %error, "send failed; will retry");
                 store(scope.retry_job(job.id, next, &error).await)
             }
-            Err(e) => {
+            e => {
                 let error = e.to_string();
-                tracing::warn!(tenant.id = %tenant.id, job.id = %job.id, %error, "send failed for good");
+                tracing::warn!(tenant.id = %claimed.tenant, job.id = %job.id, %error, "send failed for good");
                 outcome.error = Some(&error);
                 store(scope.finish_reply(&outcome).await)
             }
         }
     }
 
+    /// Settles a job whose send was cut off (the process died between handing the reply to
+    /// Meta and logging it). Meta's receipts carry the job id: if one arrived, the reply
+    /// went out and is logged now; if none arrives within the receipt wait, it never
+    /// reached Meta and is sent again.
+    async fn reconcile(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        tenant: &TenantRuntime,
+        payload: &ReplyJob,
+    ) -> Result<()> {
+        let job = &claimed.job;
+        let reply = store(scope.pending_reply(job.id).await)?;
+        if let (Some(receipt), Some(reply)) = (store(scope.send_receipt(job.id).await)?, &reply) {
+            tracing::info!(tenant.id = %claimed.tenant, job.id = %job.id, wa.message_id = %receipt.wamid, "send cut off by a restart went out: logged from its receipts");
+            let mut outcome = outgoing(job.id, payload, reply);
+            outcome.wamid = Some(&receipt.wamid);
+            outcome.status = &receipt.status;
+            outcome.error = receipt.error.as_deref();
+            return store(scope.finish_reply(&outcome).await);
+        }
+        let started = job.send_started_at.unwrap_or_else(alphadome_store::now);
+        let waited = (alphadome_store::now() - started).to_std().unwrap_or_default();
+        match reply {
+            Some(reply) if waited >= self.retry.receipt_wait => {
+                tracing::warn!(tenant.id = %claimed.tenant, job.id = %job.id, "no receipt for a send cut off by a restart: sending again");
+                self.send(scope, claimed, tenant, payload, &reply).await
+            }
+            Some(_) => {
+                let note = "send cut off by a restart: waiting for Meta's receipts";
+                store(scope.await_receipts(job.id, alphadome_store::now() + RECEIPT_POLL, note).await)
+            }
+            None => store(scope.kill_job(job.id, "send cut off, and the reply was not kept").await),
+        }
+    }
+
+    /// Logs a reply that was not sent, with why, and closes the job.
+    async fn log_unsent(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        payload: &ReplyJob,
+        reply: &PendingReply,
+        error: &str,
+    ) -> Result<()> {
+        let mut outcome = outgoing(claimed.job.id, payload, reply);
+        outcome.error = Some(error);
+        store(scope.finish_reply(&outcome).await)
+    }
+
     /// Where this customer stands against the tenant's hourly and per-customer daily limits.
     async fn limit_state(
         &self,
-        scope: &alphadome_store::TenantScope<'_>,
-        settings: &alphadome_core::settings::ControlSettings,
+        scope: &TenantScope<'_>,
+        tenant: &TenantRuntime,
         customer: &str,
     ) -> Result<Limit> {
-        let now = alphadome_store::now();
-        let (hour, day) = (now - Duration::hours(1), now - Duration::hours(24));
-        let hourly =
-            store(scope.replies_since(hour, None).await)? >= i64::from(settings.max_messages_per_hour);
-        let daily = store(scope.replies_since(day, Some(customer)).await)?
-            >= i64::from(settings.max_messages_per_user_per_day);
-        if !hourly && !daily {
-            return Ok(Limit::Under);
-        }
-        let window = if daily { day } else { hour };
-        Ok(if store(scope.noticed_since(window, customer).await)? { Limit::Noticed } else { Limit::FirstHit })
+        let (hourly_cap, daily_cap) = (
+            i64::from(tenant.settings.max_messages_per_hour),
+            i64::from(tenant.settings.max_messages_per_user_per_day),
+        );
+        let recent = store(scope.recent_replies(customer, hourly_cap, daily_cap).await)?;
+        let hourly = recent.tenant_last_hour >= hourly_cap;
+        let daily = recent.customer_last_day >= daily_cap;
+        let noticed = if daily { recent.noticed_last_day } else { recent.noticed_last_hour };
+        Ok(match (hourly || daily, noticed) {
+            (false, _) => Limit::Under,
+            (true, false) => Limit::FirstHit,
+            (true, true) => Limit::Noticed,
+        })
     }
 
     /// Whether WhatsApp still allows a free-text reply: the customer wrote within 24 hours.
-    async fn window_open(&self, scope: &alphadome_store::TenantScope<'_>, customer: &str) -> Result<bool> {
-        let last = store(scope.last_inbound_at(customer).await)?;
-        Ok(last.is_some_and(|at| alphadome_store::now() - at < Duration::hours(24)))
+    /// The message being answered usually proves it; only an old one needs the customer's
+    /// latest message looked up.
+    async fn window_open(&self, scope: &TenantScope<'_>, payload: &ReplyJob) -> Result<bool> {
+        let now = alphadome_store::now();
+        let open = |at: chrono::DateTime<chrono::Utc>| now - at < Duration::hours(24);
+        if chrono::DateTime::from_timestamp(payload.sent_at, 0).is_some_and(open) {
+            return Ok(true);
+        }
+        Ok(store(scope.last_inbound_at(&payload.customer).await)?.is_some_and(open))
     }
 
     /// The tenant's WhatsApp token, opened at the moment of use.
-    fn token(&self, tenant: &Tenant) -> Option<alphadome_crypto::SecretString> {
-        let sealed = tenant.secrets.whatsapp_access_token.as_ref()?;
-        match self.services.keyring.open(sealed, &tenant.id.to_string(), "whatsapp_access_token") {
+    fn token(&self, tenant: &TenantRuntime) -> Option<alphadome_crypto::SecretString> {
+        let t = &tenant.tenant;
+        let sealed = t.secrets.whatsapp_access_token.as_ref()?;
+        match self.services.keyring.open(sealed, &t.id.to_string(), "whatsapp_access_token") {
             Ok(token) => Some(token),
             Err(e) => {
-                tracing::error!(tenant.id = %tenant.id, error = %e, "cannot open the WhatsApp token");
+                tracing::error!(tenant.id = %t.id, error = %e, "cannot open the WhatsApp token");
                 None
             }
         }
+    }
+}
+
+/// The log entry of `reply` to the job's message, not sent yet.
+fn outgoing<'a>(job_id: uuid::Uuid, payload: &'a ReplyJob, reply: &'a PendingReply) -> OutgoingReply<'a> {
+    OutgoingReply {
+        job_id,
+        to: &payload.customer,
+        text: &reply.text,
+        wamid: None,
+        status: "failed",
+        error: None,
+        in_reply_to: Some(&payload.wamid),
+        training_data_id: reply.training_data_id,
+        template_used: reply.template_used.as_deref(),
     }
 }
 

@@ -143,7 +143,7 @@ impl Store {
         let row: ApiKeyRow =
             with_pool!(self, |pool| sqlx::query_as(SQL).bind(key_hash).bind(at).fetch_one(pool).await?);
         let stale = at - chrono::Duration::seconds(TOUCH_EVERY_SECONDS);
-        with_pool!(self, |pool| sqlx::query(TOUCH)
+        with_writer!(self, |pool| sqlx::query(TOUCH)
             .bind(row.id)
             .bind(at)
             .bind(stale)

@@ -75,7 +75,7 @@ impl TenantScope<'_> {
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         const SQL: &str = "SELECT id, bot_tenant_id, actor, action, detail, created_at FROM audit_log \
              WHERE bot_tenant_id = $1 ORDER BY created_at DESC LIMIT $2";
-        let rows = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let rows = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).bind(limit).fetch_all(&mut *tx).await?
         });
         Ok(rows)

@@ -2,6 +2,7 @@
 //! its processing job, delivery receipts applied monotonically, and deliveries that matched
 //! no tenant kept for the operator.
 
+use crate::jobs::JOB_COLUMNS;
 use crate::{Result, Store, TenantScope, now};
 use alphadome_core::whatsapp::{InboundMessage, StatusUpdate};
 use chrono::{DateTime, Utc};
@@ -25,6 +26,22 @@ pub enum Recorded {
     Duplicate,
 }
 
+/// The payload of a reply job: everything the worker needs, so answering a message reads
+/// no other row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReplyJob {
+    /// The stored inbound message.
+    pub message_log_id: Uuid,
+    /// Meta's id of the customer's message.
+    pub wamid: String,
+    /// Who to answer: their `wa_id`, or their business-scoped user id.
+    pub customer: String,
+    /// When the customer sent it (Unix seconds): it opened a 24-hour window.
+    pub sent_at: i64,
+    /// The message as Meta sent it.
+    pub message: serde_json::Value,
+}
+
 /// A queued or finished job.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Job {
@@ -42,6 +59,10 @@ pub struct Job {
     pub run_at: DateTime<Utc>,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// The customer it concerns: their jobs run one at a time, in order.
+    pub subject: Option<String>,
+    /// When its reply was handed to Meta, if the job was cut off after that.
+    pub send_started_at: Option<DateTime<Utc>>,
 }
 
 /// One line of a tenant's message log.
@@ -82,8 +103,20 @@ const UPSERT_SESSION: &str = "INSERT INTO user_sessions (bot_tenant_id, phone, l
          THEN excluded.last_inbound_at ELSE user_sessions.last_inbound_at END, \
      updated_at = excluded.updated_at";
 
-const INSERT_JOB: &str = "INSERT INTO jobs (id, bot_tenant_id, kind, payload, run_at, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $5, $5)";
+const INSERT_JOB: &str = "INSERT INTO jobs (id, bot_tenant_id, kind, payload, subject, run_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $6)";
+
+/// The order of delivery states: a status only ever moves to a higher rank.
+pub(crate) fn status_rank(status: &str) -> i32 {
+    match status {
+        "sent" => 1,
+        "delivered" => 2,
+        "read" => 3,
+        "played" => 4,
+        "failed" => 99,
+        _ => 0,
+    }
+}
 
 /// Moves an outgoing message's status forward only: statuses are ranked, an update applies
 /// when its rank ($5) is higher than the stored one, and `failed` is final.
@@ -134,12 +167,19 @@ impl TenantScope<'_> {
                 .await?;
             let inserted = done.rows_affected() == 1;
             if inserted {
-                let payload = serde_json::json!({ "message_log_id": log_id, "wamid": m.wamid });
+                let payload = ReplyJob {
+                    message_log_id: log_id,
+                    wamid: m.wamid.clone(),
+                    customer: customer.clone(),
+                    sent_at: m.timestamp,
+                    message: m.raw.clone(),
+                };
                 sqlx::query(INSERT_JOB)
                     .bind(job_id)
                     .bind(tenant.0)
                     .bind(REPLY_JOB)
                     .bind(Json(&payload))
+                    .bind(Some(&customer).filter(|c| !c.is_empty()))
                     .bind(at)
                     .execute(&mut *tx)
                     .await?;
@@ -162,15 +202,9 @@ impl TenantScope<'_> {
     /// status only moves forward. Returns whether the receipt was new.
     pub async fn record_status(&self, s: &StatusUpdate) -> Result<bool> {
         const INSERT_EVENT: &str = "INSERT INTO wa_status_events (bot_tenant_id, whatsapp_message_id, status, \
-             error_code, error_title, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             error_code, error_title, occurred_at, received_at, callback_data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (bot_tenant_id, whatsapp_message_id, status) DO NOTHING";
-        let rank = match s.status.as_str() {
-            "sent" => 1,
-            "delivered" => 2,
-            "read" => 3,
-            "played" => 4,
-            _ => 99,
-        };
+        let rank = status_rank(s.status.as_str());
         let error = s.error_code.map(|code| format!("{code}: {}", s.error_title.as_deref().unwrap_or("")));
         let occurred = DateTime::from_timestamp(s.timestamp, 0);
         let tenant = self.tenant;
@@ -183,6 +217,7 @@ impl TenantScope<'_> {
                 .bind(&s.error_title)
                 .bind(occurred)
                 .bind(now())
+                .bind(&s.callback_data)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(ADVANCE_STATUS)
@@ -200,10 +235,9 @@ impl TenantScope<'_> {
 
     /// The tenant's jobs, oldest first (for workers' tests and the health pages).
     pub async fn jobs(&self) -> Result<Vec<Job>> {
-        const SQL: &str = "SELECT id, kind, payload, state, attempts, run_at, last_error FROM jobs \
-             WHERE bot_tenant_id = $1 ORDER BY created_at, id";
-        let jobs = in_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(&mut *tx).await?
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE bot_tenant_id = $1 ORDER BY created_at, id");
+        let jobs = read_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(self.tenant.0).fetch_all(&mut *tx).await?
         });
         Ok(jobs)
     }
@@ -213,7 +247,7 @@ impl TenantScope<'_> {
         const SQL: &str = "SELECT id, user_phone, direction, message_text, whatsapp_message_id, status, \
              error_message, created_at FROM bot_message_logs WHERE bot_tenant_id = $1 \
              ORDER BY created_at DESC, id LIMIT $2";
-        let rows = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let rows = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).bind(limit).fetch_all(&mut *tx).await?
         });
         Ok(rows)
@@ -230,7 +264,7 @@ impl Store {
     ) -> Result<()> {
         const SQL: &str = "INSERT INTO wa_unroutable (id, phone_number_id, reason, payload, received_at) \
              VALUES ($1, $2, $3, $4, $5)";
-        with_pool!(self, |pool| sqlx::query(SQL)
+        with_writer!(self, |pool| sqlx::query(SQL)
             .bind(Uuid::new_v4())
             .bind(phone_number_id)
             .bind(reason)
@@ -248,130 +282,5 @@ impl Store {
             .fetch_one(pool)
             .await?);
         Ok(n)
-    }
-}
-
-/// An inbound message as a worker needs it to answer.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct InboundRow {
-    /// The log row's id.
-    pub id: Uuid,
-    /// The customer's phone (may be empty).
-    pub user_phone: Option<String>,
-    /// The logged text or media description.
-    pub message_text: Option<String>,
-    /// Meta's id of the customer's message.
-    pub whatsapp_message_id: Option<String>,
-    /// The stored metadata (raw message, profile, user id).
-    pub metadata: Json<serde_json::Value>,
-}
-
-/// A reply that was sent (or finally failed), to log and close its job with.
-#[derive(Debug, Clone)]
-pub struct OutgoingReply<'a> {
-    /// The job being finished.
-    pub job_id: Uuid,
-    /// The customer (`wa_id`, or user id).
-    pub to: &'a str,
-    /// The reply text.
-    pub text: &'a str,
-    /// Meta's id for the reply, when it was accepted.
-    pub wamid: Option<&'a str>,
-    /// `sent` or `failed`.
-    pub status: &'a str,
-    /// Meta's error, when it failed.
-    pub error: Option<&'a str>,
-    /// The customer's message this answers.
-    pub in_reply_to: Option<&'a str>,
-    /// The training entry that answered, if any.
-    pub training_data_id: Option<Uuid>,
-    /// The template used, if any.
-    pub template_used: Option<&'a str>,
-}
-
-impl TenantScope<'_> {
-    /// The inbound message behind a reply job.
-    pub async fn inbound_message(&self, log_id: Uuid) -> Result<InboundRow> {
-        const SQL: &str = "SELECT id, user_phone, message_text, whatsapp_message_id, metadata \
-             FROM bot_message_logs WHERE bot_tenant_id = $1 AND id = $2 AND direction = 'incoming'";
-        let row = in_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_as(SQL).bind(self.tenant.0).bind(log_id).fetch_one(&mut *tx).await?
-        });
-        Ok(row)
-    }
-
-    /// Logs the outgoing reply and closes its job, in one transaction.
-    pub async fn finish_reply(&self, r: &OutgoingReply<'_>) -> Result<()> {
-        const LOG: &str = "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
-             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
-             VALUES ($1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11)";
-        const JOB: &str = "UPDATE jobs SET state = $3, locked_until = NULL, last_error = $4, updated_at = $5 \
-             WHERE bot_tenant_id = $1 AND id = $2";
-        let (tenant, at) = (self.tenant, now());
-        let metadata = serde_json::json!({ "in_reply_to": r.in_reply_to });
-        let job_state = if r.status == "failed" { "dead" } else { "done" };
-        in_tx!(self.store, tenant = tenant, |tx| {
-            sqlx::query(LOG)
-                .bind(Uuid::new_v4())
-                .bind(tenant.0)
-                .bind(r.to)
-                .bind(r.text)
-                .bind(r.wamid)
-                .bind(r.status)
-                .bind(r.error)
-                .bind(r.template_used)
-                .bind(r.training_data_id)
-                .bind(Json(&metadata))
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(JOB)
-                .bind(tenant.0)
-                .bind(r.job_id)
-                .bind(job_state)
-                .bind(r.error)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-        });
-        Ok(())
-    }
-}
-
-impl TenantScope<'_> {
-    /// When this customer last wrote to the tenant: the start of WhatsApp's 24-hour
-    /// customer-service window.
-    pub async fn last_inbound_at(&self, customer: &str) -> Result<Option<DateTime<Utc>>> {
-        const SQL: &str = "SELECT last_inbound_at FROM user_sessions WHERE bot_tenant_id = $1 AND phone = $2";
-        let at: Option<Option<DateTime<Utc>>> = in_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(customer).fetch_optional(&mut *tx).await?
-        });
-        Ok(at.flatten())
-    }
-}
-
-/// `template_used` of the notice a customer gets when a limit is first hit.
-pub const LIMIT_NOTICE: &str = "rate_limit_notice";
-
-impl TenantScope<'_> {
-    /// Replies sent since `since` (notices excluded): the tenant's, or one customer's.
-    pub async fn replies_since(&self, since: DateTime<Utc>, customer: Option<&str>) -> Result<i64> {
-        const SQL: &str = "SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $1 \
-             AND direction = 'outgoing' AND created_at >= $2 AND status IN ('sent', 'delivered', 'read', 'played') \
-             AND COALESCE(template_used, '') <> 'rate_limit_notice' AND ($3 IS NULL OR user_phone = $3)";
-        let n = in_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(since).bind(customer).fetch_one(&mut *tx).await?
-        });
-        Ok(n)
-    }
-
-    /// Whether this customer got the limit notice since `since`.
-    pub async fn noticed_since(&self, since: DateTime<Utc>, customer: &str) -> Result<bool> {
-        const SQL: &str = "SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $1 \
-             AND direction = 'outgoing' AND created_at >= $2 AND template_used = 'rate_limit_notice' AND user_phone = $3";
-        let n: i64 = in_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(since).bind(customer).fetch_one(&mut *tx).await?
-        });
-        Ok(n > 0)
     }
 }

@@ -9,6 +9,7 @@ use crate::inbound::Job;
 use crate::{Result, Store, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A job claimed by a worker, with the tenant it belongs to.
@@ -16,6 +17,9 @@ use uuid::Uuid;
 pub struct ClaimedJob {
     /// The tenant.
     pub tenant: TenantId,
+    /// The tenant's configuration version when the job was claimed: a cached copy of the
+    /// tenant with the same version is current.
+    pub config_version: i64,
     /// The job (attempts already counts this one).
     pub job: Job,
 }
@@ -24,47 +28,68 @@ pub struct ClaimedJob {
 struct DueRow {
     bot_tenant_id: Uuid,
     id: Uuid,
+    config_version: i64,
 }
+
+/// The columns of [`Job`], in order.
+pub(crate) const JOB_COLUMNS: &str =
+    "id, kind, payload, state, attempts, run_at, last_error, subject, send_started_at";
 
 impl Store {
     /// Claims up to `limit` due jobs for `lease`, oldest first, taking at most `per_tenant`
-    /// from any one tenant so one tenant's backlog cannot starve the others.
+    /// from any one tenant so one tenant's backlog cannot starve the others. A job waits
+    /// while an older job for the same customer is still pending, so one customer's
+    /// messages are answered in order.
     pub async fn claim_jobs(
         &self,
-        limit: i64,
+        limit: usize,
         per_tenant: usize,
         lease: Duration,
     ) -> Result<Vec<ClaimedJob>> {
         // Jobs of a tenant whose WhatsApp token was rejected wait, unclaimed, for a new token.
-        const DUE: &str = "SELECT j.bot_tenant_id, j.id FROM jobs j JOIN bot_tenants t ON t.id = j.bot_tenant_id \
+        const DUE: &str = "SELECT j.bot_tenant_id, j.id, t.config_version FROM jobs j \
+             JOIN bot_tenants t ON t.id = j.bot_tenant_id \
              WHERE j.state = 'pending' AND j.run_at <= $1 AND (j.locked_until IS NULL OR j.locked_until <= $1) \
-             AND t.whatsapp_token_broken_at IS NULL ORDER BY j.run_at, j.created_at LIMIT $2";
-        const CLAIM: &str = "UPDATE jobs SET locked_until = $3, attempts = attempts + 1, updated_at = $4 \
-             WHERE bot_tenant_id = $1 AND id = $2 AND state = 'pending' \
-             AND (locked_until IS NULL OR locked_until <= $4) \
-             RETURNING id, kind, payload, state, attempts, run_at, last_error";
-        let at = now();
-        let due: Vec<DueRow> =
-            with_pool!(self, |pool| sqlx::query_as(DUE).bind(at).bind(limit * 4).fetch_all(pool).await?);
-        let mut taken: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
-        let mut claimed = Vec::new();
-        for row in due {
-            let count = taken.entry(row.bot_tenant_id).or_default();
-            if *count >= per_tenant || claimed.len() as i64 >= limit {
-                continue;
-            }
-            let job: Option<Job> = with_pool!(self, |pool| sqlx::query_as(CLAIM)
-                .bind(row.bot_tenant_id)
-                .bind(row.id)
-                .bind(at + lease)
-                .bind(at)
-                .fetch_optional(pool)
-                .await?);
-            if let Some(job) = job {
-                *count += 1;
-                claimed.push(ClaimedJob { tenant: TenantId(row.bot_tenant_id), job });
-            }
+             AND t.whatsapp_token_broken_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.bot_tenant_id = j.bot_tenant_id \
+                 AND e.subject = j.subject AND e.state = 'pending' \
+                 AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))) \
+             ORDER BY j.run_at, j.created_at LIMIT $2";
+        if limit == 0 {
+            return Ok(Vec::new());
         }
+        let at = now();
+        let scan = i64::try_from(limit.saturating_mul(4)).unwrap_or(i64::MAX);
+        let due: Vec<DueRow> =
+            with_pool!(self, |pool| sqlx::query_as(DUE).bind(at).bind(scan).fetch_all(pool).await?);
+        let chosen = fair_share(due, limit, per_tenant);
+        if chosen.is_empty() {
+            return Ok(Vec::new());
+        }
+        let versions: HashMap<Uuid, i64> = chosen.iter().map(|r| (r.id, r.config_version)).collect();
+        // One conditional update claims them all; a job another worker took meanwhile is
+        // simply not returned.
+        let claimed: Vec<ClaimedRow> = with_writer!(self, |pool| {
+            let mut claim = sqlx::QueryBuilder::new("UPDATE jobs SET locked_until = ");
+            claim.push_bind(at + lease).push(", attempts = attempts + 1, updated_at = ").push_bind(at);
+            claim.push(" WHERE state = 'pending' AND (locked_until IS NULL OR locked_until <= ");
+            claim.push_bind(at).push(") AND id IN (");
+            let mut ids = claim.separated(", ");
+            for row in &chosen {
+                ids.push_bind(row.id);
+            }
+            claim.push(") RETURNING bot_tenant_id, ").push(JOB_COLUMNS);
+            claim.build_query_as().fetch_all(pool).await?
+        });
+        let mut claimed: Vec<ClaimedJob> = claimed
+            .into_iter()
+            .map(|r| ClaimedJob {
+                tenant: TenantId(r.bot_tenant_id),
+                config_version: versions.get(&r.job.id).copied().unwrap_or_default(),
+                job: r.job,
+            })
+            .collect();
+        claimed.sort_by_key(|c| c.job.run_at);
         Ok(claimed)
     }
 
@@ -78,46 +103,113 @@ impl Store {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    bot_tenant_id: Uuid,
+    #[sqlx(flatten)]
+    job: Job,
+}
+
+/// Picks up to `limit` rows, oldest first, at most `per_tenant` from one tenant.
+fn fair_share(due: Vec<DueRow>, limit: usize, per_tenant: usize) -> Vec<DueRow> {
+    let mut taken: HashMap<Uuid, usize> = HashMap::new();
+    let mut chosen = Vec::new();
+    for row in due {
+        let count = taken.entry(row.bot_tenant_id).or_default();
+        if *count < per_tenant && chosen.len() < limit {
+            *count += 1;
+            chosen.push(row);
+        }
+    }
+    chosen
+}
+
+/// The one statement that moves a claimed job on, used inside other transactions too.
+pub(crate) trait JobRows {
+    /// Releases the job's lease and sets its state; with `send_settled`, its send (if one
+    /// began) has a known outcome and the mark is cleared.
+    async fn move_job(&mut self, tenant: TenantId, id: Uuid, next: &NextState<'_>) -> Result<()>;
+
+    /// Closes a job (`done` or `dead`).
+    async fn close_job(
+        &mut self,
+        tenant: TenantId,
+        id: Uuid,
+        state: &str,
+        error: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let next = NextState { state, run_at: None, error, send_settled: true, at };
+        self.move_job(tenant, id, &next).await
+    }
+}
+
+/// Where a job goes next.
+pub(crate) struct NextState<'a> {
+    state: &'a str,
+    run_at: Option<DateTime<Utc>>,
+    error: Option<&'a str>,
+    send_settled: bool,
+    at: DateTime<Utc>,
+}
+
+impl_for_engines!(impl JobRows {
+    async fn move_job(&mut self, tenant: TenantId, id: Uuid, next: &NextState<'_>) -> Result<()> {
+        const SQL: &str = "UPDATE jobs SET state = $3, run_at = COALESCE($4, run_at), locked_until = NULL, \
+             last_error = COALESCE($5, last_error), \
+             send_started_at = CASE WHEN $6 THEN NULL ELSE send_started_at END, \
+             pending_reply = CASE WHEN $6 THEN NULL ELSE pending_reply END, updated_at = $7 \
+             WHERE bot_tenant_id = $1 AND id = $2";
+        let done = sqlx::query(SQL)
+            .bind(tenant.0)
+            .bind(id)
+            .bind(next.state)
+            .bind(next.run_at)
+            .bind(next.error)
+            .bind(next.send_settled)
+            .bind(next.at)
+            .execute(&mut *self)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+});
+
 impl TenantScope<'_> {
     /// Marks a claimed job done.
     pub async fn complete_job(&self, id: Uuid) -> Result<()> {
-        self.finish_job(id, "done", None, None).await
+        self.move_job(id, "done", None, None, true).await
     }
 
-    /// Schedules another attempt of a claimed job.
+    /// Schedules another attempt of a claimed job (its last send, if any, failed).
     pub async fn retry_job(&self, id: Uuid, run_at: DateTime<Utc>, error: &str) -> Result<()> {
-        self.finish_job(id, "pending", Some(run_at), Some(error)).await
+        self.move_job(id, "pending", Some(run_at), Some(error), true).await
+    }
+
+    /// Looks at the job again at `run_at`, keeping the mark of a send cut off mid-way: its
+    /// outcome is still waiting for Meta's receipts.
+    pub async fn await_receipts(&self, id: Uuid, run_at: DateTime<Utc>, note: &str) -> Result<()> {
+        self.move_job(id, "pending", Some(run_at), Some(note), false).await
     }
 
     /// Gives up on a job: it stays, dead and visible, with its last error.
     pub async fn kill_job(&self, id: Uuid, error: &str) -> Result<()> {
-        self.finish_job(id, "dead", None, Some(error)).await
+        self.move_job(id, "dead", None, Some(error), true).await
     }
 
-    async fn finish_job(
+    async fn move_job(
         &self,
         id: Uuid,
         state: &str,
         run_at: Option<DateTime<Utc>>,
         error: Option<&str>,
+        send_settled: bool,
     ) -> Result<()> {
-        const SQL: &str = "UPDATE jobs SET state = $3, run_at = COALESCE($4, run_at), locked_until = NULL, \
-             last_error = COALESCE($5, last_error), updated_at = $6 WHERE bot_tenant_id = $1 AND id = $2";
         let tenant = self.tenant;
-        in_tx!(self.store, tenant = tenant, |tx| {
-            let done = sqlx::query(SQL)
-                .bind(tenant.0)
-                .bind(id)
-                .bind(state)
-                .bind(run_at)
-                .bind(error)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-        });
+        let next = NextState { state, run_at, error, send_settled, at: now() };
+        in_tx!(self.store, tenant = tenant, |tx| tx.move_job(tenant, id, &next).await?);
         Ok(())
     }
 }

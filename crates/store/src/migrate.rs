@@ -13,7 +13,7 @@ impl Store {
     /// at once (sqlx takes an advisory lock).
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => SQLITE.run(pool).await?,
+            Pool::Sqlite { write, .. } => SQLITE.run(write).await?,
             Pool::Postgres(pool) => {
                 let schema = valid_schema(&self.schema)?;
                 let sql = format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"");
@@ -40,7 +40,7 @@ impl Store {
              FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'";
         let mut columns: Vec<(String, String)> = match &self.pool {
-            Pool::Sqlite(pool) => sqlx::query_as(SQLITE_COLUMNS).fetch_all(pool).await?,
+            Pool::Sqlite { read, .. } => sqlx::query_as(SQLITE_COLUMNS).fetch_all(read).await?,
             Pool::Postgres(pool) => sqlx::query_as(POSTGRES_COLUMNS).fetch_all(pool).await?,
         };
         columns.sort();

@@ -18,9 +18,14 @@ pub enum Backend {
 }
 
 /// The connection pool of whichever engine is configured.
+///
+/// SQLite allows one writer at a time. Rather than let several connections race for the
+/// write lock (SQLite's busy handler then sleeps in steps of milliseconds), every write goes
+/// through one connection, so writers queue in order inside the process; readers use a
+/// separate pool and, under WAL, never wait for the writer.
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -57,11 +62,22 @@ pub struct Store {
     pub(crate) schema: String,
 }
 
-/// Runs `$body` once per engine, with `$pool` bound to that engine's concrete pool.
+/// Runs `$body` once per engine, with `$pool` bound to that engine's concrete pool: for
+/// reads (on SQLite, the read pool).
 macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
-            $crate::pool::Pool::Sqlite($pool) => $body,
+            $crate::pool::Pool::Sqlite { read: $pool, .. } => $body,
+            $crate::pool::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`with_pool!`], for a single statement that writes (on SQLite, the one writer).
+macro_rules! with_writer {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::pool::Pool::Sqlite { write: $pool, .. } => $body,
             $crate::pool::Pool::Postgres($pool) => $body,
         }
     };
@@ -70,19 +86,53 @@ macro_rules! with_pool {
 /// Runs `$body` in a transaction (`$tx`), committed when the body succeeds and rolled
 /// back if it returns early with an error. With a tenant id, the transaction is bound to
 /// that tenant (on PostgreSQL, `alphadome.tenant_id` is set for row-level security).
+///
+/// On SQLite the transaction runs on the writer and takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so it never fails halfway when another process writes.
 macro_rules! in_tx {
     ($store:expr, |$tx:ident| $body:expr) => {
-        with_pool!($store, |pool| {
-            #[allow(unused_mut)]
-            let mut $tx = pool.begin().await?;
-            let out = $body;
-            $tx.commit().await?;
-            out
-        })
+        match &$store.pool {
+            $crate::pool::Pool::Sqlite { write: pool, .. } => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::pool::Pool::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
     };
     ($store:expr, tenant = $tenant:expr, |$tx:ident| $body:expr) => {
         match &$store.pool {
-            $crate::pool::Pool::Sqlite(pool) => {
+            $crate::pool::Pool::Sqlite { write: pool, .. } => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::pool::Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+/// Like the tenant form of [`in_tx!`], for reads only: on SQLite it runs on the read pool,
+/// beside the writer.
+macro_rules! read_tx {
+    ($store:expr, tenant = $tenant:expr, |$tx:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::pool::Pool::Sqlite { read: pool, .. } => {
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -125,7 +175,7 @@ impl Store {
         let pool = if is_postgres_url(&options.url) {
             Pool::Postgres(connect_postgres(options).await?)
         } else if options.url.starts_with("sqlite:") {
-            Pool::Sqlite(connect_sqlite(options).await?)
+            connect_sqlite(options).await?
         } else {
             return Err(StoreError::Corrupt(
                 "the database URL must start with sqlite:// or postgres://".into(),
@@ -142,7 +192,13 @@ impl Store {
 
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
-        with_pool!(self, |pool| pool.close().await)
+        match &self.pool {
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 
     /// Tenant data, bound to one tenant.
@@ -162,7 +218,7 @@ fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-async fn connect_sqlite(options: &StoreOptions) -> Result<SqlitePool> {
+async fn connect_sqlite(options: &StoreOptions) -> Result<Pool> {
     let connect = SqliteConnectOptions::from_str(&options.url)
         .map_err(|_| StoreError::Corrupt("the SQLite URL is malformed".into()))?
         .create_if_missing(true)
@@ -173,12 +229,18 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<SqlitePool> {
     if let Some(dir) = connect.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
     }
-    let pool = SqlitePoolOptions::new()
+    // The writer first: it creates the file and switches it to WAL.
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(options.acquire_timeout)
+        .connect_with(connect.clone())
+        .await?;
+    let read = SqlitePoolOptions::new()
         .max_connections(options.max_connections)
         .acquire_timeout(options.acquire_timeout)
-        .connect_with(connect)
+        .connect_with(connect.read_only(true))
         .await?;
-    Ok(pool)
+    Ok(Pool::Sqlite { read, write })
 }
 
 async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {

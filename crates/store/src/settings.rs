@@ -1,6 +1,7 @@
 //! The one settings row per tenant.
 
 use crate::audit::{AuditEvent, AuditRows};
+use crate::tenants::ConfigRows;
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::settings::ControlSettings;
 use alphadome_core::{PhoneNumber, TenantId};
@@ -99,7 +100,7 @@ impl TenantScope<'_> {
              enable_training_mode, enable_auto_reply, log_conversations, log_errors, \
              escalation_phone, escalation_email, whatsapp_messages_per_second \
              FROM bot_control_settings WHERE bot_tenant_id = $1";
-        let row: SettingsRow = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let row: SettingsRow = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).fetch_one(&mut *tx).await?
         });
         row.try_into()
@@ -125,6 +126,7 @@ impl TenantScope<'_> {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
+            tx.config_changed(self.tenant).await?;
             let event = AuditEvent::new(
                 Some(self.tenant),
                 actor,

@@ -1,6 +1,7 @@
 //! A tenant's bot templates (personas); the database keeps at most one default.
 
 use crate::audit::{AuditEvent, AuditRows};
+use crate::tenants::ConfigRows;
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::template::TemplateIn;
 use alphadome_core::{TemplateId, TenantId};
@@ -118,7 +119,7 @@ impl TenantScope<'_> {
     /// The tenant's templates, default first.
     pub async fn templates(&self) -> Result<Vec<Template>> {
         const SQL: &str = select!("WHERE bot_tenant_id = $1 ORDER BY is_default DESC, template_name");
-        let rows: Vec<TemplateRow> = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let rows: Vec<TemplateRow> = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(&mut *tx).await?
         });
         Ok(rows.into_iter().map(Template::from).collect())
@@ -127,7 +128,7 @@ impl TenantScope<'_> {
     /// One template by name.
     pub async fn template(&self, name: &str) -> Result<Template> {
         const SQL: &str = select!("WHERE bot_tenant_id = $1 AND template_name = $2");
-        let row: TemplateRow = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let row: TemplateRow = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).bind(name).fetch_one(&mut *tx).await?
         });
         Ok(row.into())
@@ -142,6 +143,7 @@ impl TenantScope<'_> {
                 tx.clear_default(tenant, &t.template_name).await?;
             }
             tx.upsert_template(tenant, t, now()).await?;
+            tx.config_changed(tenant).await?;
             let detail = serde_json::json!({ "template_name": t.template_name, "is_default": t.is_default });
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "template.save", detail)).await?;
         });
@@ -169,6 +171,7 @@ impl TenantScope<'_> {
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;
+            tx.config_changed(tenant).await?;
             let detail = serde_json::json!({ "template_name": name });
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "template.delete", detail)).await?;
         });

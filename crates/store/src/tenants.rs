@@ -42,6 +42,9 @@ pub struct Tenant {
     pub updated_at: DateTime<Utc>,
     /// When Meta rejected the WhatsApp token (code 190); sends pause until it is replaced.
     pub whatsapp_token_broken_at: Option<DateTime<Utc>>,
+    /// Moves on every change to the tenant's profile, settings, templates or training: what
+    /// caches compare to know they are stale.
+    pub config_version: i64,
 }
 
 /// Everything a new tenant starts with.
@@ -69,7 +72,7 @@ macro_rules! columns {
     whatsapp_business_account_id, whatsapp_access_token, whatsapp_app_secret, \
     whatsapp_token_expires_at, ai_provider, ai_api_key, ai_model, ai_base_url, is_active, \
     is_verified, webhook_verify_token, webhook_url, metadata, created_at, updated_at, \
-    whatsapp_token_broken_at"
+    whatsapp_token_broken_at, config_version"
     };
 }
 
@@ -100,6 +103,7 @@ struct TenantRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     whatsapp_token_broken_at: Option<DateTime<Utc>>,
+    config_version: i64,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -148,6 +152,7 @@ impl TryFrom<TenantRow> for Tenant {
             created_at: r.created_at,
             updated_at: r.updated_at,
             whatsapp_token_broken_at: r.whatsapp_token_broken_at,
+            config_version: r.config_version,
         })
     }
 }
@@ -195,6 +200,21 @@ const UPDATE: &str = "UPDATE bot_tenants SET client_name = $2, client_phone = $3
     ai_provider = $13, ai_api_key = $14, ai_model = $15, ai_base_url = $16, is_active = $17, \
     is_verified = $18, webhook_verify_token = $19, webhook_url = $20, metadata = $21, \
     updated_at = $22 WHERE id = $1";
+
+/// Marks a change to a tenant's configuration, inside the transaction that makes it.
+pub(crate) trait ConfigRows {
+    async fn config_changed(&mut self, tenant: TenantId) -> Result<()>;
+}
+
+impl_for_engines!(impl ConfigRows {
+    async fn config_changed(&mut self, tenant: TenantId) -> Result<()> {
+        sqlx::query("UPDATE bot_tenants SET config_version = config_version + 1 WHERE id = $1")
+            .bind(tenant.0)
+            .execute(&mut *self)
+            .await?;
+        Ok(())
+    }
+});
 
 impl Store {
     /// Creates a tenant with its settings row, its default template and an audit entry,
@@ -260,6 +280,7 @@ impl TenantScope<'_> {
             if update.execute(&mut *tx).await?.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
+            tx.config_changed(id).await?;
             let detail = serde_json::json!({ "is_active": p.is_active });
             let event = AuditEvent::new(Some(id), actor, "tenant.update", detail);
             tx.insert_audit(&event).await?;
@@ -277,6 +298,7 @@ impl TenantScope<'_> {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+            tx.config_changed(id).await?;
             let action =
                 if at.is_some() { "alert.whatsapp_token_rejected" } else { "whatsapp_token.restored" };
             tx.insert_audit(&AuditEvent::new(Some(id), actor, action, serde_json::json!({}))).await?;

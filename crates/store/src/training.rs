@@ -1,6 +1,7 @@
 //! A tenant's training data: FAQ entries, canned replies, examples.
 
 use crate::audit::{AuditEvent, AuditRows};
+use crate::tenants::ConfigRows;
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::training::{DataType, TrainingEntryIn};
 use alphadome_core::{TenantId, TrainingEntryId};
@@ -137,7 +138,7 @@ impl TenantScope<'_> {
              ORDER BY created_at, id LIMIT $5 OFFSET $6"
         );
         let pattern = q.search.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
-        let rows: Vec<TrainingRow> = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let rows: Vec<TrainingRow> = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL)
                 .bind(self.tenant.0)
                 .bind(q.data_type.map(DataType::as_str))
@@ -154,7 +155,7 @@ impl TenantScope<'_> {
     /// One entry.
     pub async fn training_entry(&self, id: TrainingEntryId) -> Result<TrainingEntry> {
         const SQL: &str = select!("WHERE bot_tenant_id = $1 AND id = $2");
-        let row: TrainingRow = in_tx!(self.store, tenant = self.tenant, |tx| {
+        let row: TrainingRow = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).bind(id.0).fetch_one(&mut *tx).await?
         });
         row.try_into()
@@ -166,6 +167,7 @@ impl TenantScope<'_> {
         let ids = in_tx!(self.store, tenant = tenant, |tx| {
             let ids = tx.insert_training(tenant, std::slice::from_ref(entry), now()).await?;
             let detail = serde_json::json!({ "id": ids[0], "data_type": entry.data_type });
+            tx.config_changed(tenant).await?;
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.add", detail)).await?;
             ids
         });
@@ -190,6 +192,7 @@ impl TenantScope<'_> {
             }
             tx.insert_training(tenant, entries, now()).await?;
             let detail = serde_json::json!({ "rows": entries.len(), "replace": replace });
+            tx.config_changed(tenant).await?;
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.import", detail)).await?;
         });
         Ok(entries.len())
@@ -224,6 +227,7 @@ impl TenantScope<'_> {
                 return Err(StoreError::NotFound);
             }
             let detail = serde_json::json!({ "id": id });
+            tx.config_changed(tenant).await?;
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.update", detail)).await?;
         });
         self.training_entry(id).await
@@ -242,6 +246,7 @@ impl TenantScope<'_> {
                 return Err(StoreError::NotFound);
             }
             let detail = serde_json::json!({ "id": id });
+            tx.config_changed(tenant).await?;
             tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.delete", detail)).await?;
         });
         Ok(())

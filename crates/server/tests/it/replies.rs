@@ -19,7 +19,8 @@ async fn shop(app: &TestApp) {
 }
 
 fn worker(app: &TestApp, graph: &FakeGraph) -> Worker {
-    let retry = RetryPolicy { base: Duration::ZERO, cap: Duration::ZERO, max_attempts: 5 };
+    let retry =
+        RetryPolicy { base: Duration::ZERO, cap: Duration::ZERO, max_attempts: 5, ..RetryPolicy::default() };
     Worker::new(app.services.clone(), GraphClient::new(&graph.url, "v23.0"), retry)
 }
 

@@ -93,7 +93,7 @@ backend_test!(jobs_are_leased_fairly_retried_and_killed, async |db: &TestDb| {
     for i in 0..5 {
         store
             .tenant(a.id)
-            .record_inbound(&message("111", &format!("wamid.A{i}"), "254700000001", "hi"))
+            .record_inbound(&message("111", &format!("wamid.A{i}"), &format!("25470000001{i}"), "hi"))
             .await
             .unwrap();
     }
@@ -140,4 +140,122 @@ backend_test!(an_expired_lease_is_claimed_again, async |db: &TestDb| {
     let again = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap();
     assert_eq!((first.len(), again.len()), (1, 1));
     assert_eq!(again[0].job.attempts, 2);
+});
+
+backend_test!(one_customers_messages_are_answered_in_order, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    for i in 0..3 {
+        scope.record_inbound(&message("111", &format!("wamid.S{i}"), "254700000001", "hi")).await.unwrap();
+    }
+    scope.record_inbound(&message("111", "wamid.OTHER", "254700000002", "hi")).await.unwrap();
+    let lease = chrono::Duration::seconds(60);
+
+    // The first message of each customer; the customer's next waits for it.
+    let first = store.claim_jobs(10, 10, lease).await.unwrap();
+    let subjects: Vec<_> = first.iter().map(|c| c.job.subject.clone().unwrap()).collect();
+    assert_eq!(subjects, ["254700000001", "254700000002"]);
+    assert!(store.claim_jobs(10, 10, lease).await.unwrap().is_empty());
+    // A retry later keeps the customer's queue waiting behind it.
+    let later = alphadome_store::now() + chrono::Duration::hours(1);
+    scope.retry_job(first[0].job.id, later, "503").await.unwrap();
+    assert!(store.claim_jobs(10, 10, lease).await.unwrap().is_empty());
+    scope.complete_job(first[0].job.id).await.unwrap();
+    let next = store.claim_jobs(10, 10, lease).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].job.payload.0["wamid"], "wamid.S1");
+});
+
+backend_test!(a_send_cut_off_is_settled_from_its_receipts, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    scope.record_inbound(&message("111", "wamid.IN", "254700000001", "hi")).await.unwrap();
+    let claimed = store.claim_jobs(1, 1, chrono::Duration::zero()).await.unwrap().remove(0);
+    let reply = alphadome_store::PendingReply {
+        text: "Karibu!".into(),
+        source: "canned_reply".into(),
+        training_data_id: None,
+        template_used: None,
+    };
+    scope.begin_send(claimed.job.id, &reply).await.unwrap();
+    // The process dies here. Claimed again, the job shows its send began and what it said.
+    let again = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0);
+    assert!(again.job.send_started_at.is_some());
+    assert_eq!(scope.pending_reply(again.job.id).await.unwrap(), Some(reply.clone()));
+    assert_eq!(scope.send_receipt(again.job.id).await.unwrap(), None);
+    // Waiting for receipts keeps the mark.
+    let soon = alphadome_store::now();
+    scope.await_receipts(again.job.id, soon, "waiting").await.unwrap();
+    let third = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0);
+    assert!(third.job.send_started_at.is_some());
+
+    // Meta's receipts name the job; the furthest status wins.
+    let mut sent = receipt("111", "wamid.OUT", "sent");
+    sent.callback_data = Some(claimed.job.id.to_string());
+    let mut delivered = receipt("111", "wamid.OUT", "delivered");
+    delivered.callback_data = Some(claimed.job.id.to_string());
+    scope.record_status(&delivered).await.unwrap();
+    scope.record_status(&sent).await.unwrap();
+    let found = scope.send_receipt(third.job.id).await.unwrap().unwrap();
+    assert_eq!((found.wamid.as_str(), found.status.as_str()), ("wamid.OUT", "delivered"));
+    // Another tenant never sees them.
+    let b = make_tenant(&store, "b-shop", "222").await;
+    assert_eq!(store.tenant(b.id).send_receipt(third.job.id).await.unwrap(), None);
+});
+
+backend_test!(receipts_faster_than_the_log_are_applied_when_it_is_written, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    scope.record_inbound(&message("111", "wamid.IN", "254700000001", "hi")).await.unwrap();
+    let claimed = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0);
+    scope.record_status(&receipt("111", "wamid.FAST", "read")).await.unwrap();
+    let outcome = alphadome_store::OutgoingReply {
+        job_id: claimed.job.id,
+        to: "254700000001",
+        text: "Karibu!",
+        wamid: Some("wamid.FAST"),
+        status: "sent",
+        error: None,
+        in_reply_to: Some("wamid.IN"),
+        training_data_id: None,
+        template_used: None,
+    };
+    scope.finish_reply(&outcome).await.unwrap();
+    let log = scope.message_log(10).await.unwrap();
+    let out = log.iter().find(|m| m.direction == "outgoing").unwrap();
+    assert_eq!(out.status.as_deref(), Some("read"));
+    assert_eq!(scope.jobs().await.unwrap()[0].state, "done");
+});
+
+backend_test!(every_change_to_a_tenant_moves_its_config_version, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    let version = || async { store.tenant_by_id(a.id).await.unwrap().config_version };
+    let v0 = version().await;
+    scope.update_settings(&Default::default(), &["is_bot_enabled"], "t").await.unwrap();
+    let v1 = version().await;
+    let entry = alphadome_core::training::TrainingEntryIn {
+        data_type: alphadome_core::training::DataType::Faq,
+        question: "Open?".into(),
+        answer: "9 to 6".into(),
+        category: None,
+        priority: 0,
+        confidence_score: 1.0,
+        is_active: true,
+    };
+    scope.add_training(&entry, "t").await.unwrap();
+    let v2 = version().await;
+    scope.save_template(&alphadome_core::template::TemplateIn::default_for("A"), "t").await.unwrap();
+    let v3 = version().await;
+    scope.set_token_broken(Some(alphadome_store::now()), "t").await.unwrap();
+    let v4 = version().await;
+    assert!(v0 < v1 && v1 < v2 && v2 < v3 && v3 < v4, "{v0} {v1} {v2} {v3} {v4}");
+    // Another tenant's version does not move.
+    let b = make_tenant(&store, "b-shop", "222").await;
+    scope.import_training(std::slice::from_ref(&entry), false, "t").await.unwrap();
+    assert_eq!(store.tenant_by_id(b.id).await.unwrap().config_version, 0);
 });
