@@ -7,6 +7,7 @@ use alphadome_crypto::{Keyring, SecretString};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The built-in database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/alphadome.db";
@@ -24,6 +25,8 @@ struct FileConfig {
     master_key_file: Option<PathBuf>,
     log_format: Option<String>,
     db_max_connections: Option<u32>,
+    worker_lease_seconds: Option<u64>,
+    worker_receipt_wait_seconds: Option<u64>,
 }
 
 /// The validated configuration.
@@ -51,6 +54,10 @@ pub struct Config {
     pub graph_base_url: String,
     /// Graph API version (`ALPHADOME_GRAPH_API_VERSION`).
     pub graph_api_version: String,
+    /// How long a worker's claim on a job lasts before another may take it over.
+    pub worker_lease: Duration,
+    /// How long a send cut off by a crash waits for Meta's receipts before it is sent again.
+    pub worker_receipt_wait: Duration,
 }
 
 /// Where the master key comes from.
@@ -116,6 +123,9 @@ impl Config {
             Some(v) => v.parse().context("ALPHADOME_DB_MAX_CONNECTIONS must be a whole number")?,
             None => file.db_max_connections.unwrap_or(10),
         };
+        let worker_lease = seconds("ALPHADOME_WORKER_LEASE_SECONDS", file.worker_lease_seconds, 60)?;
+        let worker_receipt_wait =
+            seconds("ALPHADOME_WORKER_RECEIPT_WAIT_SECONDS", file.worker_receipt_wait_seconds, 120)?;
         let public_url =
             env("ALPHADOME_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
         let config = Self {
@@ -137,6 +147,8 @@ impl Config {
                 .unwrap_or_else(|| "https://graph.facebook.com".into()),
             graph_api_version: env("ALPHADOME_GRAPH_API_VERSION")
                 .unwrap_or_else(|| alphadome_service::graph::DEFAULT_VERSION.into()),
+            worker_lease,
+            worker_receipt_wait,
         };
         config.validate()?;
         Ok(config)
@@ -157,6 +169,9 @@ impl Config {
         if !(self.graph_base_url.starts_with("https://") || self.graph_base_url.starts_with("http://")) {
             bail!("ALPHADOME_GRAPH_BASE_URL must be an http(s) URL");
         }
+        if self.worker_lease < Duration::from_secs(1) {
+            bail!("the worker lease must be at least 1 second");
+        }
         if !(1..=1000).contains(&self.db_max_connections) {
             bail!("the database connection limit must be 1 to 1000");
         }
@@ -175,6 +190,15 @@ impl Config {
             }
         }
     }
+}
+
+/// A number of seconds from the environment variable `name`, else the file, else `default`.
+fn seconds(name: &str, file: Option<u64>, default: u64) -> anyhow::Result<Duration> {
+    let value = match env(name) {
+        Some(v) => v.trim().parse().with_context(|| format!("{name} must be a whole number of seconds"))?,
+        None => file.unwrap_or(default),
+    };
+    Ok(Duration::from_secs(value))
 }
 
 /// A secret from `NAME`, or from the file named by `NAME_FILE`.

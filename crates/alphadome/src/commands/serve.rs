@@ -32,7 +32,12 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         );
     }
     let graph = GraphClient::new(&config.graph_base_url, &config.graph_api_version);
-    let worker = Worker::new(services.clone(), graph, RetryPolicy::default());
+    let retry = RetryPolicy {
+        lease: config.worker_lease,
+        receipt_wait: config.worker_receipt_wait,
+        ..RetryPolicy::default()
+    };
+    let worker = Worker::new(services.clone(), graph, retry);
     let (stop_worker, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(200), stopped));
     let state = AppState::new(services).with_whatsapp(whatsapp);

@@ -223,15 +223,8 @@ backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &Te
 fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
-        .args([
-            "--database-url",
-            &db.options.url,
-            "--db-schema",
-            &db.options.schema,
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["--database-url", &db.options.url, "--db-schema", &db.options.schema, "serve"])
+        .args(if args.contains(&"--listen") { &[][..] } else { &["--listen", "127.0.0.1:0"][..] })
         .args(args)
         .env("ALPHADOME_MASTER_KEY_FILE", db.dir.path().join("master.key"))
         .env("RUST_LOG", "warn")
@@ -245,7 +238,7 @@ fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::proces
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap_or(0) == 0 {
             let status = child.wait();
-            panic!("serve exited early: {status:?}");
+            panic!("serve exited early: {status:?}: {printed}");
         }
         printed.push_str(&line);
         if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
@@ -256,26 +249,25 @@ fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::proces
     }
 }
 
-backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
-    let graph = alphadome_testkit::FakeGraph::start().await;
-    ok(run(
-        db,
-        &[
-            "tenant",
-            "create",
-            "--slug",
-            "shop",
-            "--name",
-            "Shop",
-            "--wa-phone-number-id",
-            "106540352242922",
-            "--wa-token-env",
-            "SHOP_TOKEN",
-            "--active",
-        ],
-        &[("SHOP_TOKEN", TOKEN)],
-        "",
-    ));
+const NUMBER: &str = "106540352242922";
+const APP_SECRET: &str = "e2e-app-secret";
+
+/// Creates the active tenant `shop` (business number [`NUMBER`]) with one FAQ.
+fn provision_shop(db: &TestDb) {
+    let create = [
+        "tenant",
+        "create",
+        "--slug",
+        "shop",
+        "--name",
+        "Shop",
+        "--wa-phone-number-id",
+        NUMBER,
+        "--wa-token-env",
+        "SHOP_TOKEN",
+        "--active",
+    ];
+    ok(run(db, &create, &[("SHOP_TOKEN", TOKEN)], ""));
     let faq = db.dir.path().join("faq.csv");
     std::fs::write(
         &faq,
@@ -283,34 +275,56 @@ backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
     )
     .unwrap();
     ok(run(db, &["training", "import", "shop", faq.to_str().unwrap()], &[], ""));
+}
 
-    let secret = "e2e-app-secret";
-    let env = [("ALPHADOME_WHATSAPP_APP_SECRET", secret), ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str())];
-    let (mut child, address, _) = start_serve(db, &[], &env);
+/// A signed webhook delivery of one text message from `from` to [`NUMBER`].
+fn text_delivery(wamid: &str, from: &str, text: &str) -> (String, String) {
     let body =
         serde_json::json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{
-        "field": "messages", "value": { "metadata": { "phone_number_id": "106540352242922" },
-        "messages": [{ "from": "254700000009", "id": "wamid.E2E", "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text",
-                       "text": { "body": "niaje, do you sell drums?" } }] } }] }] })
+        "field": "messages", "value": { "metadata": { "phone_number_id": NUMBER },
+        "messages": [{ "from": from, "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(),
+                       "type": "text", "text": { "body": text } }] } }] }] })
         .to_string();
-    let response = reqwest::Client::new()
+    let signature = alphadome_crypto::hub_signature(APP_SECRET.as_bytes(), body.as_bytes());
+    (body, signature)
+}
+
+async fn post_delivery(client: &reqwest::Client, address: &str, (body, signature): (String, String)) -> bool {
+    let sent = client
         .post(format!("{address}/webhooks/whatsapp"))
-        .header("X-Hub-Signature-256", alphadome_crypto::hub_signature(secret.as_bytes(), body.as_bytes()))
+        .header("X-Hub-Signature-256", signature)
         .body(body)
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::OK);
+        .await;
+    sent.is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
+}
 
-    // The worker answers in the background; wait for the fake to see the reply (bounded).
-    let mut texts = Vec::new();
-    for _ in 0..100 {
-        texts = graph.texts();
-        if !texts.is_empty() {
-            break;
+/// Waits (bounded) until the fake has `count` text messages; returns them.
+async fn wait_for_texts(
+    graph: &alphadome_testkit::FakeGraph,
+    count: usize,
+) -> Vec<alphadome_testkit::Received> {
+    for _ in 0..600 {
+        let texts = graph.texts();
+        if texts.len() >= count {
+            return texts;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    graph.texts()
+}
+
+backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
+    let graph = alphadome_testkit::FakeGraph::start().await;
+    provision_shop(db);
+    let env =
+        [("ALPHADOME_WHATSAPP_APP_SECRET", APP_SECRET), ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str())];
+    let (mut child, address, _) = start_serve(db, &[], &env);
+    let delivery = text_delivery("wamid.E2E", "254700000009", "niaje, do you sell drums?");
+    assert!(post_delivery(&reqwest::Client::new(), &address, delivery).await);
+
+    // The worker answers in the background.
+    let texts = wait_for_texts(&graph, 1).await;
     assert_eq!(texts.len(), 1, "one reply");
     assert_eq!(texts[0].body["text"]["body"], "Yes we do!");
     assert_eq!(texts[0].body["context"]["message_id"], "wamid.E2E");
@@ -318,3 +332,84 @@ backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(child.wait().unwrap().success());
 });
+
+backend_test!(a_kill_9_under_load_loses_nothing_and_answers_nothing_twice, async |db: &TestDb| {
+    const MESSAGES: usize = 150;
+    let graph = alphadome_testkit::FakeGraph::start().await;
+    // Slow answers from Meta keep many sends in flight when the process dies.
+    graph.set_delay(std::time::Duration::from_millis(300));
+    provision_shop(db);
+    // Both runs listen on one port, so Meta's retried receipts reach the restarted server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let env = [
+        ("ALPHADOME_WHATSAPP_APP_SECRET", APP_SECRET),
+        ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str()),
+        ("ALPHADOME_WORKER_LEASE_SECONDS", "2"),
+        ("ALPHADOME_WORKER_RECEIPT_WAIT_SECONDS", "4"),
+    ];
+    let (mut first, address, _) = start_serve(db, &["--listen", &listen], &env);
+    graph.send_receipts_to(&format!("{address}/webhooks/whatsapp"), APP_SECRET);
+    let client = reqwest::Client::new();
+    let wamid = |i: usize| format!("wamid.LOAD{i:04}");
+    let delivery = |i: usize| text_delivery(&wamid(i), &format!("2547100{i:05}"), "do you sell drums?");
+
+    // Deliver in bursts; once a sixth of the replies went out, kill -9 in the middle of it
+    // all (replies that Meta accepted but whose answer had not come back yet included).
+    let mut acked = [false; MESSAGES];
+    for burst in (0..MESSAGES).collect::<Vec<_>>().chunks(10) {
+        let mut posts = tokio::task::JoinSet::new();
+        for &i in burst {
+            let (client, address, delivery) = (client.clone(), address.clone(), delivery(i));
+            posts.spawn(async move { (i, post_delivery(&client, &address, delivery).await) });
+        }
+        while let Some(Ok((i, ok))) = posts.join_next().await {
+            acked[i] = ok;
+        }
+        if burst.contains(&(MESSAGES / 2)) {
+            wait_for_texts(&graph, MESSAGES / 6).await;
+            let killed = Command::new("kill").args(["-KILL", &first.id().to_string()]).status().unwrap();
+            assert!(killed.success());
+            first.wait().unwrap();
+        }
+    }
+    assert!(acked.iter().filter(|a| **a).count() > MESSAGES / 2, "the first process acknowledged half");
+    let in_flight_at_kill = graph.texts().len();
+
+    // Restart; Meta delivers again whatever was not acknowledged.
+    let (second, again, _) = start_serve(db, &["--listen", &listen], &env);
+    assert_eq!(again, address);
+    let mut second = KillOnDrop(second);
+    for (i, ack) in acked.iter().enumerate() {
+        if !ack {
+            assert!(post_delivery(&client, &address, delivery(i)).await, "redelivery of {i}");
+        }
+    }
+    let texts = wait_for_texts(&graph, MESSAGES).await;
+    // Give a duplicate, if the worker were to send one, the time to show up.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let texts = if graph.texts().len() > texts.len() { graph.texts() } else { texts };
+    let mut answered: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for text in &texts {
+        *answered.entry(text.body["context"]["message_id"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    for i in 0..MESSAGES {
+        assert_eq!(answered.get(&wamid(i)), Some(&1), "{} answered exactly once", wamid(i));
+    }
+    assert_eq!(texts.len(), MESSAGES, "no other replies (before the kill: {in_flight_at_kill})");
+
+    Command::new("kill").args(["-TERM", &second.0.id().to_string()]).status().unwrap();
+    assert!(second.0.wait().unwrap().success());
+});
+
+/// Kills the child if the test fails before stopping it, so no server outlives its test.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
