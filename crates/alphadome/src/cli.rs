@@ -55,6 +55,22 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+    /// Talk to a tenant's bot as a customer would, without WhatsApp: each line read from
+    /// standard input gets the bot's reply with its source, matched entry and score.
+    /// Nothing is sent or recorded.
+    Chat(ChatArgs),
+}
+
+/// `chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The tenant's slug.
+    pub slug: String,
+    /// Ask just this one message instead of reading standard input.
+    #[arg(long, short)]
+    pub message: Option<String>,
+    #[command(flatten)]
+    pub out: JsonFlag,
 }
 
 /// `serve`.

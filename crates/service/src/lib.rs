@@ -3,9 +3,9 @@
 
 mod api_keys;
 mod demo;
+pub mod engine;
 mod error;
 mod pacer;
-mod reply;
 mod runtime;
 mod settings;
 mod templates;
@@ -20,7 +20,6 @@ pub mod graph;
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
-pub use reply::Reply;
 pub use runtime::TenantRuntime;
 pub use tenants::CreatedTenant;
 pub use whatsapp::Ingested;

@@ -11,10 +11,11 @@
 //!   cleared when this process changes a tenant and otherwise lives a few seconds, so a
 //!   number moved by another process is routed anew shortly after.
 
+use crate::engine::Knowledge;
 use crate::{Result, ServiceError, Services};
 use alphadome_core::TenantId;
 use alphadome_core::settings::ControlSettings;
-use alphadome_store::{StoreError, Tenant, TrainingEntry, TrainingQuery};
+use alphadome_store::{StoreError, Tenant, TrainingQuery};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -26,8 +27,8 @@ pub struct TenantRuntime {
     pub tenant: Tenant,
     /// Switches and limits.
     pub settings: ControlSettings,
-    /// Active training entries.
-    pub training: Vec<TrainingEntry>,
+    /// Active training, indexed for answering.
+    pub knowledge: Knowledge,
 }
 
 /// How long a routing answer (including "no such number") is trusted.
@@ -78,7 +79,13 @@ impl Services {
         let tenant = self.store.tenant_by_id(id).await.map_err(|e| ServiceError::from_store(e, "tenant"))?;
         let settings = self.settings(id).await?;
         let training = self.training(id, &TrainingQuery { active_only: true, ..Default::default() }).await?;
-        Ok(TenantRuntime { tenant, settings, training })
+        // Indexing a large tenant takes a while: keep it off the async threads.
+        let knowledge = match tokio::task::spawn_blocking(move || Knowledge::build(&training)).await {
+            Ok(knowledge) => knowledge,
+            // Indexing panicked: let the panic go on as if it had happened here.
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        Ok(TenantRuntime { tenant, settings, knowledge })
     }
 
     /// The tenant that owns a WhatsApp business number, if any (cached for a few seconds).

@@ -8,8 +8,8 @@
 //! as `biz_opaque_callback_data`, so a job cut off mid-send by a crash is settled from
 //! Meta's receipts instead of being sent twice.
 
+use crate::engine::{Decision, Source};
 use crate::graph::{GraphClient, SendError};
-use crate::reply::{Reply, simple_reply};
 use crate::{Result, Services, TenantRuntime};
 use alphadome_core::whatsapp;
 use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, REPLY_JOB, ReplyJob, TenantScope};
@@ -89,7 +89,7 @@ enum Limit {
 
 /// Jobs in progress at once (they mostly wait on Meta), and at most this many claimed from
 /// one tenant per round, so a busy tenant cannot delay the others.
-const IN_FLIGHT: usize = 64;
+const IN_FLIGHT: usize = 32;
 const PER_TENANT: usize = 16;
 
 /// How often a job cut off mid-send looks for its receipts.
@@ -180,19 +180,20 @@ impl Worker {
             return store(scope.kill_job(job.id, "unknown job").await);
         };
         let tenant = self.services.runtime(claimed.tenant, claimed.config_version).await?;
-        let profile = &tenant.tenant.profile;
-        if !profile.is_active || !tenant.settings.is_bot_enabled || !tenant.settings.enable_auto_reply {
-            tracing::info!(tenant.id = %claimed.tenant, "bot off for this tenant: message logged, no reply");
-            return store(scope.complete_job(job.id).await);
-        }
         if job.send_started_at.is_some() {
             return self.reconcile(&scope, claimed, &tenant, &payload).await;
         }
         let kind = whatsapp::kind(&payload.message);
-        let Some(reply) = simple_reply(&tenant, &kind) else {
+        let decision = self.services.decide(&tenant, &payload.customer, &kind).await?;
+        let Some(text) = decision.text.clone() else {
+            if matches!(decision.source, Source::Disabled | Source::Handoff) {
+                tracing::info!(tenant.id = %claimed.tenant, source = decision.source.as_str(), "no reply: logged");
+                let reply = pending(&decision, String::new());
+                return self.log_outcome(&scope, claimed, &payload, &reply, "skipped", None).await;
+            }
             return store(scope.complete_job(job.id).await);
         };
-        self.answer(&scope, claimed, &tenant, &payload, reply).await
+        self.answer(&scope, claimed, &tenant, &payload, pending(&decision, text)).await
     }
 
     /// Checks the window and the limits, then sends `reply` (or the limit notice).
@@ -202,15 +203,9 @@ impl Worker {
         claimed: &ClaimedJob,
         tenant: &TenantRuntime,
         payload: &ReplyJob,
-        reply: Reply,
+        mut outgoing: PendingReply,
     ) -> Result<()> {
         let job = &claimed.job;
-        let mut outgoing = PendingReply {
-            text: reply.text,
-            source: reply.source.to_owned(),
-            training_data_id: reply.training_data_id,
-            template_used: None,
-        };
         if payload.customer.is_empty() || tenant.tenant.profile.whatsapp_phone_number_id.is_none() {
             let error = "the tenant has no WhatsApp number, or the customer no id";
             return self.log_unsent(scope, claimed, payload, &outgoing, error).await;
@@ -224,9 +219,10 @@ impl Worker {
             Limit::FirstHit => {
                 outgoing = PendingReply {
                     text: LIMIT_NOTICE_TEXT.to_owned(),
-                    source: "rate_limited".to_owned(),
+                    source: Source::RateLimited.as_str().to_owned(),
                     training_data_id: None,
                     template_used: Some(alphadome_store::LIMIT_NOTICE.to_owned()),
+                    score: None,
                 };
             }
             Limit::Noticed => {
@@ -349,7 +345,7 @@ impl Worker {
         }
     }
 
-    /// Logs a reply that was not sent, with why, and closes the job.
+    /// Logs a reply that could not be sent, with why, and closes the job.
     async fn log_unsent(
         &self,
         scope: &TenantScope<'_>,
@@ -358,8 +354,22 @@ impl Worker {
         reply: &PendingReply,
         error: &str,
     ) -> Result<()> {
+        self.log_outcome(scope, claimed, payload, reply, "failed", Some(error)).await
+    }
+
+    /// Logs the decision on a message that got no reply, and closes the job.
+    async fn log_outcome(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        payload: &ReplyJob,
+        reply: &PendingReply,
+        status: &str,
+        error: Option<&str>,
+    ) -> Result<()> {
         let mut outcome = outgoing(claimed.job.id, payload, reply);
-        outcome.error = Some(error);
+        outcome.status = status;
+        outcome.error = error;
         store(scope.finish_reply(&outcome).await)
     }
 
@@ -423,6 +433,19 @@ fn outgoing<'a>(job_id: uuid::Uuid, payload: &'a ReplyJob, reply: &'a PendingRep
         in_reply_to: Some(&payload.wamid),
         training_data_id: reply.training_data_id,
         template_used: reply.template_used.as_deref(),
+        source: &reply.source,
+        score: reply.score,
+    }
+}
+
+/// A decision to send `text`, as kept on the job while it is sent.
+fn pending(decision: &Decision, text: String) -> PendingReply {
+    PendingReply {
+        text,
+        source: decision.source.as_str().to_owned(),
+        training_data_id: decision.training_data_id,
+        template_used: decision.template_used.clone(),
+        score: decision.score,
     }
 }
 

@@ -28,6 +28,8 @@ pub struct PendingReply {
     pub training_data_id: Option<Uuid>,
     /// The template used, if any.
     pub template_used: Option<String>,
+    /// The retrieval score, when retrieval chose the answer.
+    pub score: Option<f64>,
 }
 
 /// A reply that was sent (or finally failed), to log and close its job with.
@@ -41,7 +43,8 @@ pub struct OutgoingReply<'a> {
     pub text: &'a str,
     /// Meta's id for the reply, when it was accepted.
     pub wamid: Option<&'a str>,
-    /// `sent` or `failed` (or a later status, when reconciled from receipts).
+    /// `sent`, `failed`, `skipped` (decided not to send), or a later status when reconciled
+    /// from receipts.
     pub status: &'a str,
     /// Meta's error, when it failed.
     pub error: Option<&'a str>,
@@ -51,6 +54,10 @@ pub struct OutgoingReply<'a> {
     pub training_data_id: Option<Uuid>,
     /// The template used, if any.
     pub template_used: Option<&'a str>,
+    /// Why the bot answered so (`faq`, `ai`, `fallback`, `disabled`, …).
+    pub source: &'a str,
+    /// The retrieval score, when retrieval chose the answer.
+    pub score: Option<f64>,
 }
 
 /// A tenant's and a customer's recent replies, against the message limits.
@@ -193,7 +200,8 @@ impl TenantScope<'_> {
         const RECEIPTS: &str = "SELECT whatsapp_message_id, status, error_code, error_title FROM wa_status_events \
              WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2";
         let (tenant, at) = (self.tenant, now());
-        let metadata = serde_json::json!({ "in_reply_to": r.in_reply_to });
+        let metadata =
+            serde_json::json!({ "in_reply_to": r.in_reply_to, "source": r.source, "score": r.score });
         let job_state = if r.status == "failed" { "dead" } else { "done" };
         in_tx!(self.store, tenant = tenant, |tx| {
             let early = match r.wamid {
@@ -205,6 +213,8 @@ impl TenantScope<'_> {
                 None => None,
             };
             let status = early.as_ref().map_or(r.status, |e| e.status.as_str());
+            // A decision not to send has no delivery status.
+            let status = Some(status).filter(|s| *s != "skipped");
             let error = early.as_ref().and_then(ReceiptRow::error);
             sqlx::query(LOG)
                 .bind(Uuid::new_v4())

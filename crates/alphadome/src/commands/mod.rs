@@ -1,6 +1,7 @@
 //! One module per command family; each turns parsed arguments into service calls.
 
 mod apikey;
+mod chat;
 mod serve;
 mod settings;
 mod template;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Template(cmd) => template::run(&open(&config).await?, cmd).await,
         Command::Settings(cmd) => settings::run(&open(&config).await?, cmd).await,
         Command::Apikey(cmd) => apikey::run(&open(&config).await?, cmd).await,
+        Command::Chat(args) => chat::run(&open(&config).await?, args).await,
     }
 }
 

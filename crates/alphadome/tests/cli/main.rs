@@ -413,3 +413,14 @@ impl Drop for KillOnDrop {
         }
     }
 }
+
+backend_test!(chat_shows_the_reply_and_why, async |db: &TestDb| {
+    provision_shop(db);
+    let answer = ok(run(db, &["chat", "shop", "--json", "-m", "niaje, mnauza drums?"], &[], ""));
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!((answer["reply"].as_str(), answer["source"].as_str()), (Some("Yes we do!"), Some("faq")));
+    let lines = ok(run(db, &["chat", "shop"], &[], "do you sell drums?\ndo you sell laptops?\n"));
+    assert!(lines.contains("bot: Yes we do!") && lines.contains("[faq: \"Do you sell drums?\""), "{lines}");
+    assert!(lines.contains("[fallback]"), "{lines}");
+    assert!(fails(run(db, &["chat", "nobody", "-m", "hi"], &[], "")).contains("tenant"));
+});

@@ -4,6 +4,7 @@
 mod extract;
 mod openapi;
 mod settings;
+mod simulate;
 mod templates;
 mod tenants;
 mod training;
@@ -107,6 +108,13 @@ pub fn routes() -> Vec<Route> {
         route("patch", "/tenants/{slug}/training/{id}", "Change a training entry", patch(training::update))
             .body("TrainingFields"),
         route("delete", "/tenants/{slug}/training/{id}", "Delete a training entry", delete(training::remove)),
+        route(
+            "post",
+            "/tenants/{slug}/simulate",
+            "What the bot would answer to a message (nothing is sent or recorded)",
+            post(simulate::simulate),
+        )
+        .body("SimulateIn"),
         route("get", "/openapi.json", "This document", get(openapi::serve)),
     ]
 }

@@ -77,6 +77,7 @@ fn components() -> Value {
     collect::<TrainingFields>(&mut schemas);
     collect::<TemplateFields>(&mut schemas);
     collect::<ControlSettings>(&mut schemas);
+    collect::<alphadome_service::engine::SimulateIn>(&mut schemas);
     collect::<TenantOut>(&mut schemas);
     collect::<CreatedTenant>(&mut schemas);
     collect::<TrainingOut>(&mut schemas);

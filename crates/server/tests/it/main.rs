@@ -4,6 +4,7 @@ mod auth;
 mod isolation;
 mod replies;
 mod settings_templates;
+mod simulate;
 mod tenants;
 mod training;
 mod whatsapp;

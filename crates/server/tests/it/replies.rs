@@ -142,7 +142,10 @@ backend_test!(an_inactive_tenant_logs_and_sends_nothing, async |db: &TestDb| {
     customer_says(&app, "wamid.IN5", "what time do you open").await;
     worker(&app, &graph).run_until_empty().await.unwrap();
     assert!(graph.received().is_empty());
-    assert!(outgoing(&app).await.is_empty());
+    // The decision is logged, unsent, with its reason.
+    let logged = outgoing(&app).await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!((logged[0].status.as_deref(), logged[0].whatsapp_message_id.as_deref()), (None, None));
     assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
 });
 

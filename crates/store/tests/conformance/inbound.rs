@@ -178,6 +178,7 @@ backend_test!(a_send_cut_off_is_settled_from_its_receipts, async |db: &TestDb| {
         source: "canned_reply".into(),
         training_data_id: None,
         template_used: None,
+        score: None,
     };
     scope.begin_send(claimed.job.id, &reply).await.unwrap();
     // The process dies here. Claimed again, the job shows its send began and what it said.
@@ -222,6 +223,8 @@ backend_test!(receipts_faster_than_the_log_are_applied_when_it_is_written, async
         in_reply_to: Some("wamid.IN"),
         training_data_id: None,
         template_used: None,
+        source: "canned_reply",
+        score: None,
     };
     scope.finish_reply(&outcome).await.unwrap();
     let log = scope.message_log(10).await.unwrap();

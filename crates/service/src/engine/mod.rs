@@ -1,0 +1,246 @@
+//! The reply engine: what the bot answers to a customer's message, and why. One decision
+//! pipeline, shared by the WhatsApp worker, `alphadome chat` and the simulate endpoint:
+//!
+//! 1. the bot is off (tenant inactive or `is_bot_enabled` false) → no reply (`disabled`);
+//! 2. the conversation is with a person (`handoff`) → no reply;
+//! 3. reactions and system notices → no reply; media → ask for text (`fallback`);
+//! 4. a message that is only a greeting, thanks, help, goodbye or a request for a person →
+//!    the tenant's canned reply for it (`canned_reply`; a request for a person also hands
+//!    the conversation over);
+//! 5. retrieval over the tenant's FAQ and example entries, answering only above a calibrated
+//!    threshold (`faq`);
+//! 6. the tenant's AI model, when `enable_ai_responses` and a provider are set (`ai`);
+//! 7. an honest "I don't know" with the escalation contact (`fallback`).
+//!
+//! Message limits and WhatsApp's 24-hour window are about sending, so the worker applies
+//! them after the decision (`rate_limited`).
+
+mod knowledge;
+
+pub use knowledge::{Canned, Knowledge, Match};
+
+use crate::TenantRuntime;
+use alphadome_core::whatsapp::MessageKind;
+use alphadome_retrieval::Intent;
+use uuid::Uuid;
+
+/// Why the bot answered as it did (recorded with every decision).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A training FAQ or example matched.
+    Faq,
+    /// A canned reply to an intent.
+    CannedReply,
+    /// The tenant's AI model wrote it.
+    Ai,
+    /// Nothing matched: the honest fallback.
+    Fallback,
+    /// A message limit was hit.
+    RateLimited,
+    /// The bot is switched off.
+    Disabled,
+    /// A person has the conversation.
+    Handoff,
+}
+
+impl Source {
+    /// The name stored in the message log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Faq => "faq",
+            Source::CannedReply => "canned_reply",
+            Source::Ai => "ai",
+            Source::Fallback => "fallback",
+            Source::RateLimited => "rate_limited",
+            Source::Disabled => "disabled",
+            Source::Handoff => "handoff",
+        }
+    }
+}
+
+/// What the bot does with one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The reply, or `None` when the bot stays silent.
+    pub text: Option<String>,
+    /// Why.
+    pub source: Source,
+    /// The training entry used, if any.
+    pub training_data_id: Option<Uuid>,
+    /// The template (persona) used, if any.
+    pub template_used: Option<String>,
+    /// The retrieval score, when retrieval decided.
+    pub score: Option<f64>,
+    /// Whether this message hands the conversation to a person.
+    pub hand_off: bool,
+}
+
+impl Decision {
+    fn silent(source: Source) -> Self {
+        Self { text: None, source, training_data_id: None, template_used: None, score: None, hand_off: false }
+    }
+
+    fn say(text: impl Into<String>, source: Source) -> Self {
+        Self { text: Some(text.into()), ..Self::silent(source) }
+    }
+
+    fn from_canned(canned: &Canned) -> Self {
+        Self { training_data_id: Some(canned.id), ..Self::say(&canned.text, Source::CannedReply) }
+    }
+}
+
+/// What the bot says to a photo, voice note or document.
+const TEXT_ONLY: &str = "I can only read text messages for now. Please type your question.";
+
+/// Decides without the AI model: everything up to and including retrieval. `Err` carries
+/// the text the AI model may try (nothing the tenant wrote answers it).
+pub fn decide_locally(
+    tenant: &TenantRuntime,
+    kind: &MessageKind,
+    in_handoff: bool,
+) -> Result<Decision, String> {
+    let profile = &tenant.tenant.profile;
+    if !profile.is_active || !tenant.settings.is_bot_enabled {
+        return Ok(Decision::silent(Source::Disabled));
+    }
+    if in_handoff || !tenant.settings.enable_auto_reply {
+        return Ok(Decision::silent(Source::Handoff));
+    }
+    if matches!(kind, MessageKind::Reaction { .. } | MessageKind::System { .. }) {
+        return Ok(Decision::silent(Source::Fallback));
+    }
+    let Some(text) = kind.text() else {
+        return Ok(Decision::say(TEXT_ONLY, Source::Fallback));
+    };
+    if let Some(intent) = alphadome_retrieval::intent(text) {
+        return Ok(canned_for(tenant, intent));
+    }
+    match tenant.knowledge.answer(text) {
+        Some(m) => Ok(Decision {
+            training_data_id: Some(m.id),
+            score: Some(m.score),
+            ..Decision::say(m.answer, Source::Faq)
+        }),
+        None => Err(text.to_owned()),
+    }
+}
+
+/// The reply to a bare intent: the tenant's own canned reply, or a sensible default.
+fn canned_for(tenant: &TenantRuntime, intent: Intent) -> Decision {
+    let mut decision = match tenant.knowledge.canned(intent) {
+        Some(canned) => Decision::from_canned(canned),
+        None => match intent {
+            Intent::Human => Decision::say(handoff_text(tenant), Source::CannedReply),
+            Intent::Help => fallback(tenant),
+            Intent::Greeting => Decision::say(
+                format!("Hello! Welcome to {}. How can we help you?", tenant.tenant.profile.client_name),
+                Source::CannedReply,
+            ),
+            Intent::Thanks => Decision::say("You're welcome!", Source::CannedReply),
+            Intent::Goodbye => Decision::say("Goodbye, and thank you!", Source::CannedReply),
+        },
+    };
+    decision.hand_off = intent == Intent::Human;
+    decision
+}
+
+/// Who will answer once the conversation is handed to a person.
+fn handoff_text(tenant: &TenantRuntime) -> String {
+    match contact(tenant) {
+        Some(contact) => format!("A person from our team will reply to you soon.{contact}"),
+        None => "A person from our team will reply to you soon.".to_owned(),
+    }
+}
+
+fn contact(tenant: &TenantRuntime) -> Option<String> {
+    let s = &tenant.settings;
+    match (&s.escalation_phone, &s.escalation_email) {
+        (Some(phone), _) => Some(format!(" You can also reach us on +{phone}.")),
+        (None, Some(email)) => Some(format!(" You can also write to {email}.")),
+        (None, None) => None,
+    }
+}
+
+/// The honest answer when nothing the tenant wrote (nor its AI model) answers.
+pub fn fallback(tenant: &TenantRuntime) -> Decision {
+    if let Some(help) = tenant.knowledge.canned(Intent::Help) {
+        return Decision { source: Source::Fallback, ..Decision::from_canned(help) };
+    }
+    let text = format!("Sorry, I don't know the answer to that yet.{}", contact(tenant).unwrap_or_default());
+    Decision::say(text, Source::Fallback)
+}
+
+impl crate::Services {
+    /// The bot's decision on one message from `customer`.
+    pub async fn decide(
+        &self,
+        tenant: &TenantRuntime,
+        _customer: &str,
+        kind: &MessageKind,
+    ) -> crate::Result<Decision> {
+        match decide_locally(tenant, kind, false) {
+            Ok(decision) => Ok(decision),
+            Err(_unanswered) => Ok(fallback(tenant)),
+        }
+    }
+}
+
+/// A customer's message to try the bot with, as the simulate endpoint takes it.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateIn {
+    /// What the customer writes (required).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// What the bot would answer, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SimulateOut {
+    /// The reply (`null` when the bot would stay silent).
+    pub reply: Option<String>,
+    /// `faq`, `canned_reply`, `ai`, `fallback`, `disabled` or `handoff`.
+    pub source: Source,
+    /// The training entry used, if any.
+    pub training_data_id: Option<Uuid>,
+    /// That entry's question.
+    pub matched_question: Option<String>,
+    /// The retrieval score (0–1), when retrieval answered.
+    pub score: Option<f64>,
+    /// The template used, if any.
+    pub template_used: Option<String>,
+}
+
+impl crate::Services {
+    /// What the bot would answer to `message` right now, using exactly the pipeline the
+    /// worker uses; nothing is sent or recorded. Limits and hand-offs of real customers
+    /// do not apply to this test customer.
+    pub async fn simulate(
+        &self,
+        tenant: alphadome_core::TenantId,
+        message: &str,
+    ) -> crate::Result<SimulateOut> {
+        let text = alphadome_core::error::required_text("message", message, 4096)?;
+        let row = self
+            .store
+            .tenant_by_id(tenant)
+            .await
+            .map_err(|e| crate::ServiceError::from_store(e, "tenant"))?;
+        let runtime = self.runtime(tenant, row.config_version).await?;
+        let decision = self.decide(&runtime, SIMULATED_CUSTOMER, &MessageKind::Text { body: text }).await?;
+        let matched_question =
+            decision.training_data_id.and_then(|id| runtime.knowledge.question_of(id)).map(str::to_owned);
+        Ok(SimulateOut {
+            reply: decision.text,
+            source: decision.source,
+            training_data_id: decision.training_data_id,
+            matched_question,
+            score: decision.score,
+            template_used: decision.template_used,
+        })
+    }
+}
+
+/// The customer id of simulated conversations.
+const SIMULATED_CUSTOMER: &str = "simulator";
