@@ -33,6 +33,9 @@ pub struct ControlSettings {
     /// Most messages per second sent from the tenant's WhatsApp number (Meta's default
     /// throughput is 80; upgraded numbers allow up to 1,000).
     pub whatsapp_messages_per_second: i32,
+    /// Most AI tokens (prompt and completion) the tenant's model may use per calendar month
+    /// (UTC); once spent, the bot answers from its FAQ or the fallback until the month ends.
+    pub ai_monthly_token_budget: i32,
 }
 
 impl Default for ControlSettings {
@@ -50,6 +53,7 @@ impl Default for ControlSettings {
             escalation_phone: None,
             escalation_email: None,
             whatsapp_messages_per_second: 80,
+            ai_monthly_token_budget: 200_000,
         }
     }
 }
@@ -68,6 +72,7 @@ pub const KEYS: &[&str] = &[
     "escalation_phone",
     "escalation_email",
     "whatsapp_messages_per_second",
+    "ai_monthly_token_budget",
 ];
 
 impl ControlSettings {
@@ -79,6 +84,7 @@ impl ControlSettings {
             "is_bot_enabled" => self.is_bot_enabled = flag()?,
             "max_messages_per_hour" => self.max_messages_per_hour = limit()?,
             "max_messages_per_user_per_day" => self.max_messages_per_user_per_day = limit()?,
+            "ai_monthly_token_budget" => self.ai_monthly_token_budget = limit()?,
             "enable_ai_responses" => self.enable_ai_responses = flag()?,
             "enable_payment_flow" => self.enable_payment_flow = flag()?,
             "enable_training_mode" => self.enable_training_mode = flag()?,
@@ -115,6 +121,7 @@ impl ControlSettings {
         for (key, v) in [
             ("max_messages_per_hour", self.max_messages_per_hour),
             ("max_messages_per_user_per_day", self.max_messages_per_user_per_day),
+            ("ai_monthly_token_budget", self.ai_monthly_token_budget),
         ] {
             if !(0..=MAX_LIMIT).contains(&v) {
                 return Err(limit_error(key));
@@ -133,7 +140,7 @@ impl ControlSettings {
     }
 }
 
-const MAX_LIMIT: i32 = 10_000_000;
+const MAX_LIMIT: i32 = 1_000_000_000;
 const MESSAGES_PER_SECOND: std::ops::RangeInclusive<i32> = 1..=1_000;
 
 fn limit_error(key: &str) -> ValidationError {

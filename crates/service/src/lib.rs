@@ -41,6 +41,7 @@ pub struct Services {
     /// Master keys for stored secrets.
     pub keyring: Keyring,
     caches: runtime::Caches,
+    ai: engine::AiClient,
     /// Woken when new jobs are queued, so an idle worker starts at once.
     jobs_queued: Arc<Notify>,
 }
@@ -48,7 +49,13 @@ pub struct Services {
 impl Services {
     /// Services over a connected, migrated store.
     pub fn new(store: Store, keyring: Keyring) -> Self {
-        Self { store, keyring, caches: runtime::Caches::default(), jobs_queued: Arc::default() }
+        Self {
+            store,
+            keyring,
+            caches: runtime::Caches::default(),
+            ai: engine::AiClient::default(),
+            jobs_queued: Arc::default(),
+        }
     }
 
     /// Waits until new jobs are queued in this process (or a wake-up is already pending).

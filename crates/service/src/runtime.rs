@@ -15,7 +15,7 @@ use crate::engine::Knowledge;
 use crate::{Result, ServiceError, Services};
 use alphadome_core::TenantId;
 use alphadome_core::settings::ControlSettings;
-use alphadome_store::{StoreError, Tenant, TrainingQuery};
+use alphadome_store::{StoreError, Template, Tenant, TrainingQuery};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -29,6 +29,8 @@ pub struct TenantRuntime {
     pub settings: ControlSettings,
     /// Active training, indexed for answering.
     pub knowledge: Knowledge,
+    /// The default persona, if it is active.
+    pub template: Option<Template>,
 }
 
 /// How long a routing answer (including "no such number") is trusted.
@@ -78,6 +80,8 @@ impl Services {
         // after it can only be newer, never older, than the version claims.
         let tenant = self.store.tenant_by_id(id).await.map_err(|e| ServiceError::from_store(e, "tenant"))?;
         let settings = self.settings(id).await?;
+        let templates = self.templates(id).await?;
+        let template = templates.into_iter().find(|t| t.fields.is_default && t.fields.is_active);
         let training = self.training(id, &TrainingQuery { active_only: true, ..Default::default() }).await?;
         // Indexing a large tenant takes a while: keep it off the async threads.
         let knowledge = match tokio::task::spawn_blocking(move || Knowledge::build(&training)).await {
@@ -85,7 +89,7 @@ impl Services {
             // Indexing panicked: let the panic go on as if it had happened here.
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
-        Ok(TenantRuntime { tenant, settings, knowledge })
+        Ok(TenantRuntime { tenant, settings, knowledge, template })
     }
 
     /// The tenant that owns a WhatsApp business number, if any (cached for a few seconds).

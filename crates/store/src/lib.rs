@@ -12,6 +12,7 @@
 
 #[macro_use]
 mod pool;
+mod ai;
 mod api_keys;
 mod audit;
 mod error;
@@ -24,6 +25,7 @@ mod templates;
 mod tenants;
 mod training;
 
+pub use ai::{AiCall, Turn};
 pub use api_keys::{ApiKey, ApiKeyScope, NewApiKey};
 pub use audit::{AuditEntry, AuditEvent};
 pub use error::StoreError;

@@ -22,6 +22,7 @@ struct SettingsRow {
     escalation_phone: Option<String>,
     escalation_email: Option<String>,
     whatsapp_messages_per_second: i32,
+    ai_monthly_token_budget: i32,
 }
 
 impl TryFrom<SettingsRow> for ControlSettings {
@@ -44,11 +45,12 @@ impl TryFrom<SettingsRow> for ControlSettings {
             escalation_phone,
             escalation_email: r.escalation_email,
             whatsapp_messages_per_second: r.whatsapp_messages_per_second,
+            ai_monthly_token_budget: r.ai_monthly_token_budget,
         })
     }
 }
 
-/// Binds the twelve settings in table order.
+/// Binds the thirteen settings in table order.
 macro_rules! bind_settings {
     ($query:expr, $s:expr) => {
         $query
@@ -64,6 +66,7 @@ macro_rules! bind_settings {
             .bind($s.escalation_phone.as_ref().map(PhoneNumber::as_str))
             .bind(&$s.escalation_email)
             .bind($s.whatsapp_messages_per_second)
+            .bind($s.ai_monthly_token_budget)
     };
 }
 
@@ -82,8 +85,9 @@ impl_for_engines!(impl SettingsRows {
             "INSERT INTO bot_control_settings (bot_tenant_id, id, is_bot_enabled, \
              max_messages_per_hour, max_messages_per_user_per_day, enable_ai_responses, \
              enable_payment_flow, enable_training_mode, enable_auto_reply, log_conversations, \
-             log_errors, escalation_phone, escalation_email, whatsapp_messages_per_second, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+             log_errors, escalation_phone, escalation_email, whatsapp_messages_per_second, \
+             ai_monthly_token_budget, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
         )
         .bind(tenant.0)
         .bind(Uuid::new_v4());
@@ -98,7 +102,7 @@ impl TenantScope<'_> {
         const SQL: &str = "SELECT is_bot_enabled, max_messages_per_hour, \
              max_messages_per_user_per_day, enable_ai_responses, enable_payment_flow, \
              enable_training_mode, enable_auto_reply, log_conversations, log_errors, \
-             escalation_phone, escalation_email, whatsapp_messages_per_second \
+             escalation_phone, escalation_email, whatsapp_messages_per_second, ai_monthly_token_budget \
              FROM bot_control_settings WHERE bot_tenant_id = $1";
         let row: SettingsRow = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).fetch_one(&mut *tx).await?
@@ -118,7 +122,7 @@ impl TenantScope<'_> {
              enable_ai_responses = $5, enable_payment_flow = $6, enable_training_mode = $7, \
              enable_auto_reply = $8, log_conversations = $9, log_errors = $10, \
              escalation_phone = $11, escalation_email = $12, whatsapp_messages_per_second = $13, \
-             updated_at = $14 \
+             ai_monthly_token_budget = $14, updated_at = $15 \
              WHERE bot_tenant_id = $1";
         in_tx!(self.store, tenant = self.tenant, |tx| {
             let done =

@@ -6,8 +6,10 @@
 //! PostgreSQL tests say so and pass as skipped — except under CI (`CI=true`), where they
 //! fail, so a CI run can never silently skip them.
 
+mod fake_ai;
 mod fake_graph;
 
+pub use fake_ai::{AiRequest, AiScript, FakeAi};
 pub use fake_graph::{FakeGraph, Received};
 
 use alphadome_store::{Backend, Store, StoreOptions};

@@ -18,7 +18,7 @@ async fn shop(app: &TestApp) {
     app.platform(Method::POST, "/api/v1/tenants/shop/training", Some(faq)).await;
 }
 
-fn worker(app: &TestApp, graph: &FakeGraph) -> Worker {
+pub fn worker(app: &TestApp, graph: &FakeGraph) -> Worker {
     let retry =
         RetryPolicy { base: Duration::ZERO, cap: Duration::ZERO, max_attempts: 5, ..RetryPolicy::default() };
     Worker::new(app.services.clone(), GraphClient::new(&graph.url, "v23.0"), retry)

@@ -15,8 +15,10 @@
 //! Message limits and WhatsApp's 24-hour window are about sending, so the worker applies
 //! them after the decision (`rate_limited`).
 
+mod ai;
 mod knowledge;
 
+pub use ai::{AiClient, ChatMessage, base_url, cut_at_sentence};
 pub use knowledge::{Canned, Knowledge, Match};
 
 use crate::TenantRuntime;
@@ -176,12 +178,15 @@ impl crate::Services {
     pub async fn decide(
         &self,
         tenant: &TenantRuntime,
-        _customer: &str,
+        customer: &str,
         kind: &MessageKind,
     ) -> crate::Result<Decision> {
         match decide_locally(tenant, kind, false) {
             Ok(decision) => Ok(decision),
-            Err(_unanswered) => Ok(fallback(tenant)),
+            Err(unanswered) => match self.ai_answer(tenant, customer, &unanswered).await {
+                Some(decision) => Ok(decision),
+                None => Ok(fallback(tenant)),
+            },
         }
     }
 }
