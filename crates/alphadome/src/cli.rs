@@ -59,6 +59,28 @@ pub enum Command {
     /// standard input gets the bot's reply with its source, matched entry and score.
     /// Nothing is sent or recorded.
     Chat(ChatArgs),
+    /// See and end hand-offs: conversations a person has taken over from the bot.
+    #[command(subcommand)]
+    Handoff(HandoffCommand),
+}
+
+/// `handoff …`.
+#[derive(Debug, Subcommand)]
+pub enum HandoffCommand {
+    /// List a tenant's conversations with a person, newest first.
+    List {
+        /// The tenant's slug.
+        slug: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Give a customer's conversation back to the bot.
+    Release {
+        /// The tenant's slug.
+        slug: String,
+        /// The customer (their WhatsApp number, as listed).
+        customer: String,
+    },
 }
 
 /// `chat`.

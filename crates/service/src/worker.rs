@@ -184,7 +184,12 @@ impl Worker {
             return self.reconcile(&scope, claimed, &tenant, &payload).await;
         }
         let kind = whatsapp::kind(&payload.message);
-        let decision = self.services.decide(&tenant, &payload.customer, &kind).await?;
+        let customer = Some(payload.customer.as_str()).filter(|c| !c.is_empty());
+        let decision = self.services.decide(&tenant, customer, &kind).await?;
+        if let (Some(reason), Some(customer)) = (decision.hand_off, customer) {
+            tracing::info!(tenant.id = %claimed.tenant, reason, "conversation handed to a person");
+            store(scope.start_handoff(customer, reason).await)?;
+        }
         let Some(text) = decision.text.clone() else {
             if matches!(decision.source, Source::Disabled | Source::Handoff) {
                 tracing::info!(tenant.id = %claimed.tenant, source = decision.source.as_str(), "no reply: logged");

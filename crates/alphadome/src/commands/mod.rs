@@ -2,6 +2,7 @@
 
 mod apikey;
 mod chat;
+mod handoff;
 mod serve;
 mod settings;
 mod template;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Settings(cmd) => settings::run(&open(&config).await?, cmd).await,
         Command::Apikey(cmd) => apikey::run(&open(&config).await?, cmd).await,
         Command::Chat(args) => chat::run(&open(&config).await?, args).await,
+        Command::Handoff(cmd) => handoff::run(&open(&config).await?, cmd).await,
     }
 }
 

@@ -423,4 +423,7 @@ backend_test!(chat_shows_the_reply_and_why, async |db: &TestDb| {
     assert!(lines.contains("bot: Yes we do!") && lines.contains("[faq: \"Do you sell drums?\""), "{lines}");
     assert!(lines.contains("[fallback]"), "{lines}");
     assert!(fails(run(db, &["chat", "nobody", "-m", "hi"], &[], "")).contains("tenant"));
+
+    assert!(ok(run(db, &["handoff", "list", "shop"], &[], "")).contains("no conversation is with a person"));
+    assert!(fails(run(db, &["handoff", "release", "shop", "254700000001"], &[], "")).contains("not found"));
 });

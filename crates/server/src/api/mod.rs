@@ -2,6 +2,7 @@
 //! the OpenAPI document are both built from that table, so they cannot disagree.
 
 mod extract;
+mod handoffs;
 mod openapi;
 mod settings;
 mod simulate;
@@ -115,6 +116,18 @@ pub fn routes() -> Vec<Route> {
             post(simulate::simulate),
         )
         .body("SimulateIn"),
+        route(
+            "get",
+            "/tenants/{slug}/handoffs",
+            "Conversations a person has taken over from the bot",
+            get(handoffs::list),
+        ),
+        route(
+            "delete",
+            "/tenants/{slug}/handoffs/{customer}",
+            "Give a customer's conversation back to the bot",
+            delete(handoffs::remove),
+        ),
         route("get", "/openapi.json", "This document", get(openapi::serve)),
     ]
 }

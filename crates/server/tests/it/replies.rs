@@ -213,3 +213,49 @@ backend_test!(limits_are_enforced_with_one_polite_notice, async |db: &TestDb| {
     assert!(texts[2].contains("get back to you soon"));
     assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
 });
+
+backend_test!(a_request_for_a_person_hands_the_conversation_over_until_handed_back, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    let worker = worker(&app, &graph);
+    customer_says(&app, "wamid.H1", "nataka kuongea na mtu tafadhali").await;
+    worker.run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 1, "the customer is told a person will reply");
+    assert!(graph.texts()[0].body["text"]["body"].as_str().unwrap().contains("person"));
+
+    // While a person has the conversation, the bot stays silent to this customer.
+    customer_says(&app, "wamid.H2", "what time do you open").await;
+    worker.run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 1);
+    let (status, list) = app.platform(Method::GET, "/api/v1/tenants/shop/handoffs", None).await;
+    assert_eq!(
+        (status, list[0]["customer"].as_str(), list[0]["reason"].as_str()),
+        (StatusCode::OK, Some("254700000001"), Some("requested"))
+    );
+
+    // The owner hands it back; the bot answers again.
+    let path = "/api/v1/tenants/shop/handoffs/254700000001";
+    assert_eq!(app.platform(Method::DELETE, path, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(app.platform(Method::DELETE, path, None).await.0, StatusCode::NOT_FOUND);
+    customer_says(&app, "wamid.H3", "what time do you open").await;
+    worker.run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 2);
+    assert_eq!(graph.texts()[1].body["text"]["body"], "Mon–Sat 9am–6pm.");
+});
+
+backend_test!(with_auto_reply_off_the_customer_is_told_once_who_will_answer, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    let settings = json!({ "enable_auto_reply": false, "escalation_phone": "0702245555" });
+    app.platform(Method::PATCH, "/api/v1/tenants/shop/settings", Some(settings)).await;
+    let worker = worker(&app, &graph);
+    customer_says(&app, "wamid.M1", "what time do you open").await;
+    customer_says(&app, "wamid.M2", "hello?").await;
+    worker.run_until_empty().await.unwrap();
+    worker.run_until_empty().await.unwrap();
+    let texts = graph.texts();
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].body["text"]["body"].as_str().unwrap().contains("+254702245555"));
+});

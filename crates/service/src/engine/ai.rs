@@ -148,7 +148,7 @@ impl Services {
     pub(super) async fn ai_answer(
         &self,
         tenant: &TenantRuntime,
-        customer: &str,
+        customer: Option<&str>,
         text: &str,
     ) -> Option<Decision> {
         let t = &tenant.tenant;
@@ -214,12 +214,15 @@ impl Services {
         &self,
         scope: &TenantScope<'_>,
         tenant: &TenantRuntime,
-        customer: &str,
+        customer: Option<&str>,
         text: &str,
     ) -> Vec<ChatMessage> {
         let mut messages = vec![ChatMessage { role: "system", content: system_prompt(tenant, text) }];
         let since = Utc::now() - Duration::hours(24);
-        let mut turns = scope.recent_turns(customer, since, MEMORY_TURNS + 1).await.unwrap_or_default();
+        let mut turns = match customer {
+            Some(customer) => scope.recent_turns(customer, since, MEMORY_TURNS + 1).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
         // The message being answered is usually logged already; it goes last, once.
         if turns.last().is_some_and(|t| t.direction == "incoming" && t.message_text == text) {
             turns.pop();

@@ -74,13 +74,14 @@ pub struct Decision {
     pub template_used: Option<String>,
     /// The retrieval score, when retrieval decided.
     pub score: Option<f64>,
-    /// Whether this message hands the conversation to a person.
-    pub hand_off: bool,
+    /// When this message hands the conversation to a person: why (`requested` or
+    /// `auto_reply_off`).
+    pub hand_off: Option<&'static str>,
 }
 
 impl Decision {
     fn silent(source: Source) -> Self {
-        Self { text: None, source, training_data_id: None, template_used: None, score: None, hand_off: false }
+        Self { text: None, source, training_data_id: None, template_used: None, score: None, hand_off: None }
     }
 
     fn say(text: impl Into<String>, source: Source) -> Self {
@@ -106,8 +107,15 @@ pub fn decide_locally(
     if !profile.is_active || !tenant.settings.is_bot_enabled {
         return Ok(Decision::silent(Source::Disabled));
     }
-    if in_handoff || !tenant.settings.enable_auto_reply {
+    if in_handoff {
         return Ok(Decision::silent(Source::Handoff));
+    }
+    if !tenant.settings.enable_auto_reply {
+        // The owner answers everyone himself: say once who will reply, then stay quiet.
+        return Ok(Decision {
+            hand_off: Some("auto_reply_off"),
+            ..Decision::say(handoff_text(tenant), Source::Handoff)
+        });
     }
     if matches!(kind, MessageKind::Reaction { .. } | MessageKind::System { .. }) {
         return Ok(Decision::silent(Source::Fallback));
@@ -143,7 +151,9 @@ fn canned_for(tenant: &TenantRuntime, intent: Intent) -> Decision {
             Intent::Goodbye => Decision::say("Goodbye, and thank you!", Source::CannedReply),
         },
     };
-    decision.hand_off = intent == Intent::Human;
+    if intent == Intent::Human {
+        decision.hand_off = Some("requested");
+    }
     decision
 }
 
@@ -174,14 +184,19 @@ pub fn fallback(tenant: &TenantRuntime) -> Decision {
 }
 
 impl crate::Services {
-    /// The bot's decision on one message from `customer`.
+    /// The bot's decision on one message from `customer` (`None`: a simulated customer,
+    /// with no hand-off and no history).
     pub async fn decide(
         &self,
         tenant: &TenantRuntime,
-        customer: &str,
+        customer: Option<&str>,
         kind: &MessageKind,
     ) -> crate::Result<Decision> {
-        match decide_locally(tenant, kind, false) {
+        let in_handoff = match customer {
+            Some(customer) => self.in_handoff(tenant, customer).await?,
+            None => false,
+        };
+        match decide_locally(tenant, kind, in_handoff) {
             Ok(decision) => Ok(decision),
             Err(unanswered) => match self.ai_answer(tenant, customer, &unanswered).await {
                 Some(decision) => Ok(decision),
@@ -233,7 +248,7 @@ impl crate::Services {
             .await
             .map_err(|e| crate::ServiceError::from_store(e, "tenant"))?;
         let runtime = self.runtime(tenant, row.config_version).await?;
-        let decision = self.decide(&runtime, SIMULATED_CUSTOMER, &MessageKind::Text { body: text }).await?;
+        let decision = self.decide(&runtime, None, &MessageKind::Text { body: text }).await?;
         let matched_question =
             decision.training_data_id.and_then(|id| runtime.knowledge.question_of(id)).map(str::to_owned);
         Ok(SimulateOut {
@@ -247,5 +262,45 @@ impl crate::Services {
     }
 }
 
-/// The customer id of simulated conversations.
-const SIMULATED_CUSTOMER: &str = "simulator";
+/// How long a conversation stays with a person unless the owner hands it back sooner.
+pub const HANDOFF_TIMEOUT: chrono::Duration = chrono::Duration::hours(24);
+
+impl crate::Services {
+    /// Whether a person has this customer's conversation; a hand-off older than
+    /// [`HANDOFF_TIMEOUT`] goes back to the bot here.
+    async fn in_handoff(&self, tenant: &TenantRuntime, customer: &str) -> crate::Result<bool> {
+        let scope = self.store.tenant(tenant.tenant.id);
+        let since =
+            scope.handoff_since(customer).await.map_err(|e| crate::ServiceError::from_store(e, "handoff"))?;
+        let Some(since) = since else { return Ok(false) };
+        if chrono::Utc::now() - since < HANDOFF_TIMEOUT {
+            return Ok(true);
+        }
+        match scope.release_handoff(customer, "timeout").await {
+            Ok(()) | Err(alphadome_store::StoreError::NotFound) => Ok(false),
+            Err(e) => Err(crate::ServiceError::from_store(e, "handoff")),
+        }
+    }
+
+    /// The tenant's conversations with a person.
+    pub async fn handoffs(
+        &self,
+        tenant: alphadome_core::TenantId,
+    ) -> crate::Result<Vec<alphadome_store::Handoff>> {
+        self.store.tenant(tenant).handoffs().await.map_err(|e| crate::ServiceError::from_store(e, "handoff"))
+    }
+
+    /// Gives a customer's conversation back to the bot.
+    pub async fn release_handoff(
+        &self,
+        tenant: alphadome_core::TenantId,
+        customer: &str,
+        actor: &str,
+    ) -> crate::Result<()> {
+        self.store
+            .tenant(tenant)
+            .release_handoff(customer, actor)
+            .await
+            .map_err(|e| crate::ServiceError::from_store(e, "handoff"))
+    }
+}
