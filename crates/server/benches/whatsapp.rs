@@ -114,7 +114,8 @@ fn check_replies(graph: &FakeGraph, expected: usize) -> (usize, usize) {
     (expected.saturating_sub(unique.len()), answered.len() - unique.len())
 }
 
-async fn throughput(b: &Bench) {
+/// Returns the closed-loop acknowledgement rate (requests/s).
+async fn throughput(b: &Bench) -> f64 {
     let started = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut senders = tokio::task::JoinSet::new();
@@ -142,27 +143,52 @@ async fn throughput(b: &Bench) {
         acked.as_secs_f64(),
         THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64()
     );
+    THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64()
 }
 
-async fn latency(b: &Bench) {
-    let count = (RATE * RATE_SECONDS) as usize;
-    let interval = Duration::from_secs(1) / RATE as u32;
+/// An open loop of `rate` webhook POSTs per second for `seconds`, starting at message
+/// number `first`; returns every (status, latency).
+async fn open_loop(b: &Bench, rate: u64, seconds: u64, first: usize) -> Vec<(u16, Duration)> {
+    let count = (rate * seconds) as usize;
+    let interval = Duration::from_secs(1) / rate as u32;
     let started = tokio::time::Instant::now();
     let mut requests = tokio::task::JoinSet::new();
     for n in 0..count {
         tokio::time::sleep_until(started + interval * n as u32).await;
         let (client, base) = (b.client.clone(), b.base.clone());
-        requests.spawn(async move { post(&client, &base, THROUGHPUT_MESSAGES + n).await });
+        requests.spawn(async move { post(&client, &base, first + n).await });
     }
-    let mut latencies = Vec::with_capacity(count);
-    let mut not_ok = 0;
+    let mut results = Vec::with_capacity(count);
     while let Some(result) = requests.join_next().await {
-        let (status, took) = result.unwrap();
-        if status != 200 {
-            not_ok += 1;
-        }
-        latencies.push(took);
+        results.push(result.unwrap());
     }
+    results
+}
+
+/// Twice the closed-loop acknowledgement rate: every request must get a 200 or a prompt 503.
+async fn overload(b: &Bench, capacity: f64, first: usize) {
+    const SECONDS: u64 = 5;
+    let rate = (capacity * 2.0) as u64;
+    let results = open_loop(b, rate, SECONDS, first).await;
+    let count = |code: u16| results.iter().filter(|(s, _)| *s == code).count();
+    let slowest = |code: u16| {
+        results.iter().filter(|(s, _)| *s == code).map(|(_, t)| t.as_secs_f64() * 1000.0).fold(0.0, f64::max)
+    };
+    let other = results.len() - count(200) - count(503);
+    println!(
+        "  2x overload ({rate} req/s for {SECONDS} s): {} answered 200 (slowest {:.0} ms), {} answered 503 (slowest {:.0} ms), {other} other",
+        count(200),
+        slowest(200),
+        count(503),
+        slowest(503)
+    );
+}
+
+async fn latency(b: &Bench) {
+    let count = (RATE * RATE_SECONDS) as usize;
+    let results = open_loop(b, RATE, RATE_SECONDS, THROUGHPUT_MESSAGES).await;
+    let not_ok = results.iter().filter(|(status, _)| *status != 200).count();
+    let mut latencies: Vec<Duration> = results.into_iter().map(|(_, took)| took).collect();
     latencies.sort();
     let pct = |p: f64| {
         latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0
@@ -195,8 +221,9 @@ async fn main() {
         let Some(db) = TestDb::new(backend).await else { continue };
         println!("{backend:?}:");
         let bench = setup(&db).await;
-        throughput(&bench).await;
+        let capacity = throughput(&bench).await;
         latency(&bench).await;
+        overload(&bench, capacity, THROUGHPUT_MESSAGES + (RATE * RATE_SECONDS) as usize).await;
         println!("  peak RSS so far (whole process): {:.0} MiB", peak_rss_mib());
         let _ = bench.stop.send(true);
         db.cleanup().await;
