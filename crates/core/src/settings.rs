@@ -36,6 +36,12 @@ pub struct ControlSettings {
     /// Most AI tokens (prompt and completion) the tenant's model may use per calendar month
     /// (UTC); once spent, the bot answers from its FAQ or the fallback until the month ends.
     pub ai_monthly_token_budget: i32,
+    /// The approved WhatsApp message template sent instead of free text when a customer's
+    /// last message is older than 24 hours (Meta allows only templates then); `None`: no
+    /// reply is attempted and the reason is logged.
+    pub reengagement_template: Option<String>,
+    /// That template's language code (`en`, `en_US`, `sw`, …).
+    pub reengagement_language: String,
 }
 
 impl Default for ControlSettings {
@@ -54,6 +60,8 @@ impl Default for ControlSettings {
             escalation_email: None,
             whatsapp_messages_per_second: 80,
             ai_monthly_token_budget: 200_000,
+            reengagement_template: None,
+            reengagement_language: "en".into(),
         }
     }
 }
@@ -73,6 +81,8 @@ pub const KEYS: &[&str] = &[
     "escalation_email",
     "whatsapp_messages_per_second",
     "ai_monthly_token_budget",
+    "reengagement_template",
+    "reengagement_language",
 ];
 
 impl ControlSettings {
@@ -98,6 +108,13 @@ impl ControlSettings {
                 }
             }
             "escalation_email" => self.escalation_email = parse_email(key, value)?,
+            "reengagement_template" => {
+                self.reengagement_template = match value.trim() {
+                    "" => None,
+                    name => Some(parse_template_name(key, name)?),
+                }
+            }
+            "reengagement_language" => self.reengagement_language = parse_language(key, value)?,
             "whatsapp_messages_per_second" => {
                 self.whatsapp_messages_per_second = value
                     .trim()
@@ -136,6 +153,10 @@ impl ControlSettings {
         if let Some(e) = &self.escalation_email {
             parse_email("escalation_email", e)?;
         }
+        if let Some(name) = &self.reengagement_template {
+            parse_template_name("reengagement_template", name)?;
+        }
+        parse_language("reengagement_language", &self.reengagement_language)?;
         Ok(())
     }
 }
@@ -152,6 +173,32 @@ fn parse_flag(key: &str, value: &str) -> Result<bool, ValidationError> {
         "true" | "on" | "yes" | "1" => Ok(true),
         "false" | "off" | "no" | "0" => Ok(false),
         _ => Err(ValidationError::new(key, "must be true or false")),
+    }
+}
+
+/// Meta's template names: lowercase letters, digits and underscores.
+fn parse_template_name(key: &str, value: &str) -> Result<String, ValidationError> {
+    let name = value.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 512
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(ValidationError::new(key, "must be a WhatsApp template name: lowercase letters, digits and _"))
+    }
+}
+
+/// A language code as Meta's templates use it: `en`, `sw`, `en_US`, `pt_BR`.
+fn parse_language(key: &str, value: &str) -> Result<String, ValidationError> {
+    let code = value.trim();
+    let (lang, region) = code.split_once('_').map_or((code, None), |(l, r)| (l, Some(r)));
+    let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
+    let region_ok = region.is_none_or(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()));
+    if lang_ok && region_ok {
+        Ok(code.to_owned())
+    } else {
+        Err(ValidationError::new(key, "must be a language code such as en, sw or en_US"))
     }
 }
 
@@ -176,6 +223,13 @@ mod tests {
         assert!(s.set("max_messages_per_hour", "-1").is_err());
         assert!(s.set("is_bot_enabled", "maybe").is_err());
         assert!(s.set("no_such_key", "1").is_err());
+        assert!(s.set("reengagement_template", "Hello World").is_err());
+        assert!(s.set("reengagement_language", "english").is_err());
         assert_eq!(s, before, "a refused value changes nothing");
+        s.set("reengagement_template", "order_follow_up").unwrap();
+        s.set("reengagement_language", "en_US").unwrap();
+        assert_eq!(s.reengagement_template.as_deref(), Some("order_follow_up"));
+        s.set("reengagement_template", "").unwrap();
+        assert_eq!(s.reengagement_template, None);
     }
 }

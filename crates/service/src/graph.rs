@@ -104,17 +104,31 @@ struct SentMessage {
     id: String,
 }
 
-/// A text message to send.
+/// A message to send.
 #[derive(Debug, Clone, Copy)]
-pub struct TextMessage<'a> {
+pub struct Message<'a> {
     /// The customer: `wa_id` or business-scoped user id.
     pub to: &'a str,
-    /// The text.
-    pub body: &'a str,
+    /// What it says.
+    pub content: Content<'a>,
     /// The customer's message this answers (shown quoted).
     pub reply_to: Option<&'a str>,
     /// Echoed by Meta in every receipt of this message (`biz_opaque_callback_data`).
     pub callback_data: Option<&'a str>,
+}
+
+/// The body of a message.
+#[derive(Debug, Clone, Copy)]
+pub enum Content<'a> {
+    /// Free text (only within 24 hours of the customer's last message).
+    Text(&'a str),
+    /// An approved message template, by name and language code (allowed at any time).
+    Template {
+        /// The template's name.
+        name: &'a str,
+        /// Its language code.
+        language: &'a str,
+    },
 }
 
 impl GraphClient {
@@ -132,20 +146,28 @@ impl GraphClient {
         format!("{}/{}/{phone_number_id}/messages", self.base_url, self.version)
     }
 
-    /// Sends a text message; returns Meta's id for it.
-    pub async fn send_text(
+    /// Sends a message; returns Meta's id for it.
+    pub async fn send(
         &self,
         phone_number_id: &str,
         token: &SecretString,
-        message: &TextMessage<'_>,
+        message: &Message<'_>,
     ) -> Result<String, SendError> {
         let mut request = json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": message.to,
-            "type": "text",
-            "text": { "body": message.body, "preview_url": false },
         });
+        match message.content {
+            Content::Text(body) => {
+                request["type"] = json!("text");
+                request["text"] = json!({ "body": body, "preview_url": false });
+            }
+            Content::Template { name, language } => {
+                request["type"] = json!("template");
+                request["template"] = json!({ "name": name, "language": { "code": language } });
+            }
+        }
         if let Some(id) = message.reply_to {
             request["context"] = json!({ "message_id": id });
         }

@@ -9,7 +9,7 @@
 //! Meta's receipts instead of being sent twice.
 
 use crate::engine::{Decision, Source};
-use crate::graph::{GraphClient, SendError};
+use crate::graph::{Content, GraphClient, Message, SendError};
 use crate::{Result, Services, TenantRuntime};
 use alphadome_core::whatsapp;
 use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, REPLY_JOB, ReplyJob, TenantScope};
@@ -68,8 +68,8 @@ pub struct Worker {
     pacer: crate::pacer::Pacer,
 }
 
-/// Why a message older than WhatsApp's customer-service window got no reply. Re-engagement
-/// templates are not configured per tenant yet.
+/// Why a message older than WhatsApp's customer-service window got no reply, when the tenant
+/// has no re-engagement template.
 const OUTSIDE_WINDOW: &str =
     "131047: outside the 24-hour customer-service window and no re-engagement template is configured";
 
@@ -216,8 +216,21 @@ impl Worker {
             return self.log_unsent(scope, claimed, payload, &outgoing, error).await;
         }
         if !self.window_open(scope, payload).await? {
-            tracing::info!(tenant.id = %claimed.tenant, "outside the 24-hour window: no free-text reply");
-            return self.log_unsent(scope, claimed, payload, &outgoing, OUTSIDE_WINDOW).await;
+            let Some(template) = &tenant.settings.reengagement_template else {
+                tracing::info!(tenant.id = %claimed.tenant, "outside the 24-hour window: no free-text reply");
+                return self.log_unsent(scope, claimed, payload, &outgoing, OUTSIDE_WINDOW).await;
+            };
+            // Only an approved template may reach a customer after 24 hours.
+            tracing::info!(tenant.id = %claimed.tenant, template, "outside the 24-hour window: re-engagement template");
+            let language = tenant.settings.reengagement_language.clone();
+            outgoing = PendingReply {
+                text: format!("[template {template}]"),
+                source: "reengagement".to_owned(),
+                training_data_id: None,
+                template_used: Some(template.clone()),
+                score: None,
+                whatsapp_template: Some((template.clone(), language)),
+            };
         }
         match self.limit_state(scope, tenant, &payload.customer).await? {
             Limit::Under => {}
@@ -228,6 +241,7 @@ impl Worker {
                     training_data_id: None,
                     template_used: Some(alphadome_store::LIMIT_NOTICE.to_owned()),
                     score: None,
+                    whatsapp_template: None,
                 };
             }
             Limit::Noticed => {
@@ -255,15 +269,19 @@ impl Worker {
         self.pacer.wait(number, tenant.settings.whatsapp_messages_per_second).await;
         store(scope.begin_send(job.id, reply).await)?;
         let callback = job.id.to_string();
-        let message = crate::graph::TextMessage {
+        let content = match &reply.whatsapp_template {
+            Some((name, language)) => Content::Template { name, language },
+            None => Content::Text(&reply.text),
+        };
+        let message = Message {
             to: &payload.customer,
-            body: &reply.text,
+            content,
             reply_to: Some(&payload.wamid),
             callback_data: Some(&callback),
         };
         let (read, sent) = tokio::join!(
             self.graph.mark_read(number, &token, &payload.wamid),
-            self.graph.send_text(number, &token, &message),
+            self.graph.send(number, &token, &message),
         );
         if let Err(e) = read {
             tracing::debug!(tenant.id = %claimed.tenant, error = %e, "read receipt not sent");
@@ -451,6 +469,7 @@ fn pending(decision: &Decision, text: String) -> PendingReply {
         training_data_id: decision.training_data_id,
         template_used: decision.template_used.clone(),
         score: decision.score,
+        whatsapp_template: None,
     }
 }
 

@@ -30,6 +30,9 @@ pub struct PendingReply {
     pub template_used: Option<String>,
     /// The retrieval score, when retrieval chose the answer.
     pub score: Option<f64>,
+    /// Set when this is an approved WhatsApp template (name, language) rather than free text.
+    #[serde(default)]
+    pub whatsapp_template: Option<(String, String)>,
 }
 
 /// A reply that was sent (or finally failed), to log and close its job with.

@@ -23,6 +23,8 @@ struct SettingsRow {
     escalation_email: Option<String>,
     whatsapp_messages_per_second: i32,
     ai_monthly_token_budget: i32,
+    reengagement_template: Option<String>,
+    reengagement_language: String,
 }
 
 impl TryFrom<SettingsRow> for ControlSettings {
@@ -46,11 +48,13 @@ impl TryFrom<SettingsRow> for ControlSettings {
             escalation_email: r.escalation_email,
             whatsapp_messages_per_second: r.whatsapp_messages_per_second,
             ai_monthly_token_budget: r.ai_monthly_token_budget,
+            reengagement_template: r.reengagement_template,
+            reengagement_language: r.reengagement_language,
         })
     }
 }
 
-/// Binds the thirteen settings in table order.
+/// Binds the fifteen settings in table order.
 macro_rules! bind_settings {
     ($query:expr, $s:expr) => {
         $query
@@ -67,6 +71,8 @@ macro_rules! bind_settings {
             .bind(&$s.escalation_email)
             .bind($s.whatsapp_messages_per_second)
             .bind($s.ai_monthly_token_budget)
+            .bind(&$s.reengagement_template)
+            .bind(&$s.reengagement_language)
     };
 }
 
@@ -86,8 +92,8 @@ impl_for_engines!(impl SettingsRows {
              max_messages_per_hour, max_messages_per_user_per_day, enable_ai_responses, \
              enable_payment_flow, enable_training_mode, enable_auto_reply, log_conversations, \
              log_errors, escalation_phone, escalation_email, whatsapp_messages_per_second, \
-             ai_monthly_token_budget, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+             ai_monthly_token_budget, reengagement_template, reengagement_language, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
         )
         .bind(tenant.0)
         .bind(Uuid::new_v4());
@@ -102,7 +108,8 @@ impl TenantScope<'_> {
         const SQL: &str = "SELECT is_bot_enabled, max_messages_per_hour, \
              max_messages_per_user_per_day, enable_ai_responses, enable_payment_flow, \
              enable_training_mode, enable_auto_reply, log_conversations, log_errors, \
-             escalation_phone, escalation_email, whatsapp_messages_per_second, ai_monthly_token_budget \
+             escalation_phone, escalation_email, whatsapp_messages_per_second, ai_monthly_token_budget, \
+             reengagement_template, reengagement_language \
              FROM bot_control_settings WHERE bot_tenant_id = $1";
         let row: SettingsRow = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).fetch_one(&mut *tx).await?
@@ -122,7 +129,8 @@ impl TenantScope<'_> {
              enable_ai_responses = $5, enable_payment_flow = $6, enable_training_mode = $7, \
              enable_auto_reply = $8, log_conversations = $9, log_errors = $10, \
              escalation_phone = $11, escalation_email = $12, whatsapp_messages_per_second = $13, \
-             ai_monthly_token_budget = $14, updated_at = $15 \
+             ai_monthly_token_budget = $14, reengagement_template = $15, reengagement_language = $16, \
+             updated_at = $17 \
              WHERE bot_tenant_id = $1";
         in_tx!(self.store, tenant = self.tenant, |tx| {
             let done =

@@ -190,6 +190,27 @@ backend_test!(no_free_text_outside_the_24_hour_window, async |db: &TestDb| {
     let out = outgoing(&app).await;
     assert_eq!(out.len(), 1);
     assert!(out[0].error_message.as_deref().unwrap().contains("24-hour"), "the reason is recorded");
+
+    // With a re-engagement template configured, that template goes out instead.
+    let settings = json!({ "reengagement_template": "shop_follow_up", "reengagement_language": "en_US" });
+    assert_eq!(
+        app.platform(Method::PATCH, "/api/v1/tenants/shop/settings", Some(settings)).await.0,
+        StatusCode::OK
+    );
+    customer_said(&app, "wamid.OLD2", "are you open?", two_days_ago).await;
+    worker(&app, &graph).run_until_empty().await.unwrap();
+    let sent: Vec<_> = graph.received().into_iter().filter(|r| r.body["type"] == "template").collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].body["template"],
+        json!({ "name": "shop_follow_up", "language": { "code": "en_US" } })
+    );
+    assert!(graph.texts().is_empty(), "never free text after 24 hours");
+    let bad = json!({ "reengagement_template": "Shop Follow Up" });
+    assert_eq!(
+        app.platform(Method::PATCH, "/api/v1/tenants/shop/settings", Some(bad)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 });
 
 backend_test!(limits_are_enforced_with_one_polite_notice, async |db: &TestDb| {

@@ -179,6 +179,7 @@ backend_test!(a_send_cut_off_is_settled_from_its_receipts, async |db: &TestDb| {
         training_data_id: None,
         template_used: None,
         score: None,
+        whatsapp_template: None,
     };
     scope.begin_send(claimed.job.id, &reply).await.unwrap();
     // The process dies here. Claimed again, the job shows its send began and what it said.
