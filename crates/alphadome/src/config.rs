@@ -25,6 +25,7 @@ struct FileConfig {
     master_key_file: Option<PathBuf>,
     log_format: Option<String>,
     db_max_connections: Option<u32>,
+    db_role: Option<String>,
     worker_lease_seconds: Option<u64>,
     worker_receipt_wait_seconds: Option<u64>,
 }
@@ -38,6 +39,9 @@ pub struct Config {
     pub db_schema: String,
     /// Most database connections.
     pub db_max_connections: u32,
+    /// PostgreSQL role the service acts as after migrating as the login user
+    /// (`ALPHADOME_DB_ROLE`).
+    pub db_role: Option<String>,
     /// HTTP listen address.
     pub listen: String,
     /// Public base URL for callbacks.
@@ -137,6 +141,7 @@ impl Config {
                 .or(file.db_schema)
                 .unwrap_or_else(|| "alphadome".into()),
             db_max_connections,
+            db_role: env("ALPHADOME_DB_ROLE").or(file.db_role),
             listen,
             public_url,
             master_key,

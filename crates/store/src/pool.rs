@@ -40,6 +40,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long a caller waits for a free connection before getting "unavailable".
     pub acquire_timeout: Duration,
+    /// PostgreSQL only: the role every connection acts as (`SET ROLE`), so the service can log
+    /// in as one user and run as a role that row-level security binds.
+    pub role: Option<String>,
 }
 
 impl StoreOptions {
@@ -50,6 +53,7 @@ impl StoreOptions {
             schema: "alphadome".into(),
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            role: None,
         }
     }
 }
@@ -62,30 +66,47 @@ pub struct Store {
     pub(crate) schema: String,
 }
 
-/// Runs `$body` once per engine, with `$pool` bound to that engine's concrete pool: for
-/// reads (on SQLite, the read pool).
+/// Runs `$body`, a platform-wide statement (not bound to one tenant: routing, the job queue,
+/// API-key lookup, the tenant list), once per engine, with `$pool` bound to that engine's
+/// executor: on SQLite the read pool; on PostgreSQL a transaction marked as platform work
+/// (`alphadome.platform`), the one path row-level security lets see every tenant.
 macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::pool::Pool::Sqlite { read: $pool, .. } => $body,
-            $crate::pool::Pool::Postgres($pool) => $body,
+            $crate::pool::Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                $crate::pool::bind_platform(&mut tx).await?;
+                let $pool = &mut *tx;
+                let out = $body;
+                tx.commit().await?;
+                out
+            }
         }
     };
 }
 
-/// Like [`with_pool!`], for a single statement that writes (on SQLite, the one writer).
+/// Like [`with_pool!`], for a platform-wide statement that writes (on SQLite, the one writer).
 macro_rules! with_writer {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::pool::Pool::Sqlite { write: $pool, .. } => $body,
-            $crate::pool::Pool::Postgres($pool) => $body,
+            $crate::pool::Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                $crate::pool::bind_platform(&mut tx).await?;
+                let $pool = &mut *tx;
+                let out = $body;
+                tx.commit().await?;
+                out
+            }
         }
     };
 }
 
 /// Runs `$body` in a transaction (`$tx`), committed when the body succeeds and rolled
 /// back if it returns early with an error. With a tenant id, the transaction is bound to
-/// that tenant (on PostgreSQL, `alphadome.tenant_id` is set for row-level security).
+/// that tenant (on PostgreSQL, `alphadome.tenant_id` is set for row-level security);
+/// without one it is platform work (`alphadome.platform`, see [`with_pool!`]).
 ///
 /// On SQLite the transaction runs on the writer and takes the write lock at once
 /// (`BEGIN IMMEDIATE`), so it never fails halfway when another process writes.
@@ -102,6 +123,7 @@ macro_rules! in_tx {
             $crate::pool::Pool::Postgres(pool) => {
                 #[allow(unused_mut)]
                 let mut $tx = pool.begin().await?;
+                $crate::pool::bind_platform(&mut $tx).await?;
                 let out = $body;
                 $tx.commit().await?;
                 out
@@ -156,6 +178,13 @@ macro_rules! impl_for_engines {
         impl $trait for sqlx::SqliteConnection { $($items)* }
         impl $trait for sqlx::PgConnection { $($items)* }
     };
+}
+
+/// Marks a PostgreSQL transaction as platform work, which row-level security lets see every
+/// tenant (transaction-local, so it is safe behind a connection pooler).
+pub(crate) async fn bind_platform(tx: &mut sqlx::PgConnection) -> Result<()> {
+    sqlx::query("SELECT set_config('alphadome.platform', 'on', true)").execute(tx).await?;
+    Ok(())
 }
 
 /// Binds a PostgreSQL transaction to one tenant (transaction-local, so it is safe
@@ -249,9 +278,12 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<Pool> {
 
 async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {
     let schema = valid_schema(&options.schema)?;
-    let connect = PgConnectOptions::from_str(&options.url)
+    let mut connect = PgConnectOptions::from_str(&options.url)
         .map_err(|_| StoreError::Corrupt("the PostgreSQL URL is malformed".into()))?
         .options([("search_path", schema)]);
+    if let Some(role) = &options.role {
+        connect = connect.options([("role", valid_schema(role)?)]);
+    }
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections)
         .acquire_timeout(options.acquire_timeout)
@@ -260,7 +292,7 @@ async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {
     Ok(pool)
 }
 
-/// A schema name is put into SQL text, so only plain identifiers are allowed.
+/// A schema (or role) name is put into SQL text, so only plain identifiers are allowed.
 pub(crate) fn valid_schema(schema: &str) -> Result<&str> {
     let ok = !schema.is_empty()
         && schema.len() <= 63

@@ -58,8 +58,23 @@ impl TestDb {
         Some(Self { backend, options, dir })
     }
 
-    /// Connects and migrates.
+    /// Connects and migrates. On PostgreSQL the store then acts as [`APP_ROLE`]: an ordinary
+    /// role (not the owner, no BYPASSRLS) that row-level security binds, as in production, so
+    /// every PostgreSQL test also runs under the policies.
     pub async fn store(&self) -> Store {
+        let store = self.owner_store().await;
+        if self.backend == Backend::Sqlite {
+            return store;
+        }
+        store.close().await;
+        grant_app_role(&self.options.schema).await;
+        let mut options = self.options.clone();
+        options.role = Some(APP_ROLE.into());
+        Store::connect(&options).await.expect("connect to the test database as the app role")
+    }
+
+    /// Connects as the login user (the schema's owner) and migrates.
+    pub async fn owner_store(&self) -> Store {
         let store = Store::connect(&self.options).await.expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         store
@@ -70,6 +85,27 @@ impl TestDb {
         if self.backend == Backend::Postgres {
             drop_schema(&self.options.schema).await;
         }
+    }
+}
+
+/// The role PostgreSQL test stores act as: no superuser, no BYPASSRLS, owns nothing.
+pub const APP_ROLE: &str = "alphadome_it_app";
+
+/// Creates [`APP_ROLE`] if needed and lets it use the tables of `schema` (as an operator
+/// would for the service's role; see docs/SECURITY.md).
+pub async fn grant_app_role(schema: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&postgres_url()).await.expect("connect to PostgreSQL");
+    let statements = [
+        format!(
+            "DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ),
+        format!("GRANT USAGE ON SCHEMA \"{schema}\" TO {APP_ROLE}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \"{schema}\" TO {APP_ROLE}"),
+    ];
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("grant the app role");
     }
 }
 

@@ -56,6 +56,14 @@ pub async fn open(config: &Config) -> anyhow::Result<Services> {
     let store =
         Store::connect(&options).await.with_context(|| format!("cannot open the database {where_}"))?;
     store.migrate().await.with_context(|| format!("cannot migrate the database {where_}"))?;
+    let Some(role) = &config.db_role else { return Ok(Services::new(store, keyring)) };
+    // Migrated as the login user (who owns the schema); the service itself runs as the role
+    // that row-level security binds.
+    store.close().await;
+    options.role = Some(role.clone());
+    let store = Store::connect(&options)
+        .await
+        .with_context(|| format!("cannot open the database {where_} as role {role}"))?;
     Ok(Services::new(store, keyring))
 }
 

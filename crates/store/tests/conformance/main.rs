@@ -3,6 +3,7 @@
 mod api_keys;
 mod inbound;
 mod preexisting;
+mod rls;
 mod schema;
 mod templates;
 mod tenants;

@@ -2,7 +2,7 @@ use alphadome_store::Backend;
 use alphadome_testkit::{TestDb, backend_test};
 
 backend_test!(migrating_twice_is_harmless, async |db: &TestDb| {
-    let store = db.store().await;
+    let store = db.owner_store().await;
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
 });
