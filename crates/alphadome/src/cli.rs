@@ -62,6 +62,21 @@ pub enum Command {
     /// See and end hand-offs: conversations a person has taken over from the bot.
     #[command(subcommand)]
     Handoff(HandoffCommand),
+    /// Show the audit log: who did what, when (one tenant's, or the whole platform's).
+    Audit(AuditArgs),
+}
+
+/// `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this tenant's entries.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Most entries to show, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[command(flatten)]
+    pub out: JsonFlag,
 }
 
 /// `handoff …`.

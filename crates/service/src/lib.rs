@@ -2,6 +2,7 @@
 //! workers: each rule is written once here, on top of the storage and crypto crates.
 
 mod api_keys;
+mod audit;
 mod demo;
 pub mod engine;
 mod error;

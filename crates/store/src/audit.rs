@@ -1,6 +1,6 @@
 //! The audit log: who did what, when, for which tenant.
 
-use crate::{Result, TenantScope, now};
+use crate::{Result, Store, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -32,7 +32,7 @@ impl AuditEvent {
 }
 
 /// An event as recorded.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct AuditEntry {
     /// Id.
     pub id: Uuid,
@@ -78,6 +78,16 @@ impl TenantScope<'_> {
         let rows = read_tx!(self.store, tenant = self.tenant, |tx| {
             sqlx::query_as(SQL).bind(self.tenant.0).bind(limit).fetch_all(&mut *tx).await?
         });
+        Ok(rows)
+    }
+}
+
+impl Store {
+    /// The newest audit entries of every tenant and of the platform (for platform admins).
+    pub async fn audit_log_all(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        const SQL: &str = "SELECT id, bot_tenant_id, actor, action, detail, created_at FROM audit_log \
+             ORDER BY created_at DESC LIMIT $1";
+        let rows = with_pool!(self, |pool| sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
         Ok(rows)
     }
 }

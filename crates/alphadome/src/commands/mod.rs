@@ -1,6 +1,7 @@
 //! One module per command family; each turns parsed arguments into service calls.
 
 mod apikey;
+mod audit;
 mod chat;
 mod handoff;
 mod serve;
@@ -43,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apikey(cmd) => apikey::run(&open(&config).await?, cmd).await,
         Command::Chat(args) => chat::run(&open(&config).await?, args).await,
         Command::Handoff(cmd) => handoff::run(&open(&config).await?, cmd).await,
+        Command::Audit(args) => audit::run(&open(&config).await?, args).await,
     }
 }
 

@@ -426,4 +426,8 @@ backend_test!(chat_shows_the_reply_and_why, async |db: &TestDb| {
 
     assert!(ok(run(db, &["handoff", "list", "shop"], &[], "")).contains("no conversation is with a person"));
     assert!(fails(run(db, &["handoff", "release", "shop", "254700000001"], &[], "")).contains("not found"));
+
+    let audit = ok(run(db, &["audit", "--tenant", "shop"], &[], ""));
+    assert!(audit.contains("tenant.create") && audit.contains("training.import"), "{audit}");
+    assert!(!audit.contains(TOKEN), "secrets never appear in the audit log");
 });

@@ -1,6 +1,7 @@
 //! The admin API under `/api/v1`. Routes are declared once, in [`routes`]: the router and
 //! the OpenAPI document are both built from that table, so they cannot disagree.
 
+mod audit;
 mod extract;
 mod handoffs;
 mod openapi;
@@ -128,6 +129,8 @@ pub fn routes() -> Vec<Route> {
             "Give a customer's conversation back to the bot",
             delete(handoffs::remove),
         ),
+        route("get", "/tenants/{slug}/audit", "The tenant's audit log, newest first", get(audit::tenant)),
+        platform(route("get", "/audit", "Every tenant's and the platform's audit log", get(audit::platform))),
         route("get", "/openapi.json", "This document", get(openapi::serve)),
     ]
 }

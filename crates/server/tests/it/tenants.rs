@@ -98,3 +98,28 @@ backend_test!(tenants_are_updated_activated_and_deleted, async |db: &TestDb| {
     assert_eq!(app.platform(Method::GET, "/api/v1/tenants/shop", None).await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.platform(Method::DELETE, "/api/v1/tenants/shop", None).await.0, StatusCode::NOT_FOUND);
 });
+
+backend_test!(the_audit_log_shows_who_did_what_to_the_right_admins, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    app.create_tenant("shop", "1").await;
+    app.create_tenant("other", "2").await;
+    app.platform(Method::PATCH, "/api/v1/tenants/shop/settings", Some(json!({ "max_messages_per_hour": 5 })))
+        .await;
+    let (status, all) = app.platform(Method::GET, "/api/v1/audit?limit=10", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"tenant.create") && actions.contains(&"settings.update"), "{actions:?}");
+    assert!(all[0]["actor"].as_str().unwrap().starts_with("api-key:"));
+
+    let key = app.tenant_key("shop").await;
+    let (status, own) = app.call(&key, Method::GET, "/api/v1/tenants/shop/audit", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let tenants: std::collections::HashSet<&str> =
+        own.as_array().unwrap().iter().map(|e| e["bot_tenant_id"].as_str().unwrap()).collect();
+    assert_eq!(tenants.len(), 1, "only the shop's own entries");
+    assert_eq!(app.call(&key, Method::GET, "/api/v1/audit", None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(&key, Method::GET, "/api/v1/tenants/other/audit", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+});
