@@ -203,7 +203,8 @@ fn every_command_has_help() {
 }
 
 backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &TestDb| {
-    let (mut child, address, printed) = start_serve(db, &["--demo"], &[]);
+    let (mut child, address, log) = start_serve(db, &["--demo"], &[]);
+    let printed = log.text();
     assert!(printed.contains("demo tenant 'kassangas'") && printed.contains("training entries"), "{printed}");
     let health = reqwest::get(format!("{address}/readyz")).await.unwrap();
     assert_eq!(health.status(), reqwest::StatusCode::OK);
@@ -217,10 +218,24 @@ backend_test!(serve_demo_answers_and_stops_gracefully_on_sigterm, async |db: &Te
     assert!(serde_json::from_str::<serde_json::Value>(&listed).unwrap().as_array().unwrap().len() >= 12);
 });
 
+/// Everything a `serve` child writes to standard error, collected as it comes.
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl Log {
+    fn text(&self) -> String {
+        self.0.lock().unwrap().clone()
+    }
+
+    fn push(&self, line: &str) {
+        self.0.lock().unwrap().push_str(line);
+    }
+}
+
 /// Starts `serve` with extra arguments and environment; returns the child, its address and
-/// what it printed before listening.
+/// its log (standard error, still growing).
 #[allow(clippy::zombie_processes, reason = "the caller sends SIGTERM and waits for the child")]
-fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, String) {
+fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, Log) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_alphadome"))
         .args(["--database-url", &db.options.url, "--db-schema", &db.options.schema, "serve"])
@@ -233,18 +248,24 @@ fn start_serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> (std::proces
         .spawn()
         .unwrap();
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut printed = String::new();
+    let log = Log::default();
     loop {
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap_or(0) == 0 {
             let status = child.wait();
-            panic!("serve exited early: {status:?}: {printed}");
+            panic!("serve exited early: {status:?}: {}", log.text());
         }
-        printed.push_str(&line);
+        log.push(&line);
         if let Some(address) = line.trim().strip_prefix("alphadome listening on ") {
             // Keep draining stderr so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in stderr.lines() {});
-            return (child, address.to_owned(), printed);
+            let rest = log.clone();
+            std::thread::spawn(move || {
+                for line in stderr.lines().map_while(Result::ok) {
+                    rest.push(&line);
+                    rest.push("\n");
+                }
+            });
+            return (child, address.to_owned(), log);
         }
     }
 }
@@ -430,4 +451,108 @@ backend_test!(chat_shows_the_reply_and_why, async |db: &TestDb| {
     let audit = ok(run(db, &["audit", "--tenant", "shop"], &[], ""));
     assert!(audit.contains("tenant.create") && audit.contains("training.import"), "{audit}");
     assert!(!audit.contains(TOKEN), "secrets never appear in the audit log");
+});
+
+backend_test!(a_canary_secret_never_appears_in_storage_logs_or_answers, async |db: &TestDb| {
+    const WA_CANARY: &str = "EAAGcanaryWHATSAPPtoken7f3k9q2x";
+    const AI_CANARY: &str = "sk-canary-AIKEY-5m8n1b4v";
+    const SECRET_CANARY: &str = "canary-app-secret-h2j6w0";
+    let graph = alphadome_testkit::FakeGraph::start().await;
+    let ai = alphadome_testkit::FakeAi::start().await;
+    let create = [
+        "tenant",
+        "create",
+        "--slug",
+        "shop",
+        "--name",
+        "Shop",
+        "--wa-phone-number-id",
+        NUMBER,
+        "--wa-token-env",
+        "WA",
+        "--wa-app-secret-env",
+        "APP",
+        "--ai-provider",
+        "custom",
+        "--ai-model",
+        "llama3",
+        "--ai-base-url",
+        &ai.base_url,
+        "--ai-key-env",
+        "AI",
+        "--active",
+    ];
+    let mut answers =
+        vec![ok(run(db, &create, &[("WA", WA_CANARY), ("AI", AI_CANARY), ("APP", SECRET_CANARY)], ""))];
+    let faq = db.dir.path().join("faq.csv");
+    std::fs::write(
+        &faq,
+        "data_type,question,answer,category,priority,is_active\nfaq,Do you sell drums?,Yes!,,0,true\n",
+    )
+    .unwrap();
+    answers.push(ok(run(db, &["training", "import", "shop", faq.to_str().unwrap()], &[], "")));
+    answers.push(ok(run(db, &["settings", "set", "shop", "enable_ai_responses=true"], &[], "")));
+    let key = ok(run(db, &["apikey", "create", "--name", "admin", "--json"], &[], ""));
+    let key = serde_json::from_str::<serde_json::Value>(&key).unwrap()["key"].as_str().unwrap().to_owned();
+
+    let env = [
+        ("ALPHADOME_WHATSAPP_APP_SECRET", APP_SECRET),
+        ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str()),
+        ("RUST_LOG", "debug"),
+    ];
+    let (mut child, address, log) = start_serve(db, &[], &env);
+    let client = reqwest::Client::new();
+    assert!(
+        post_delivery(&client, &address, text_delivery("wamid.C1", "254700000001", "do you sell drums?"))
+            .await
+    );
+    assert!(
+        post_delivery(&client, &address, text_delivery("wamid.C2", "254700000002", "can you tune a harp?"))
+            .await
+    );
+    assert_eq!(wait_for_texts(&graph, 2).await.len(), 2);
+    for path in [
+        "/tenants",
+        "/tenants/shop",
+        "/tenants/shop/settings",
+        "/tenants/shop/audit",
+        "/audit",
+        "/tenants/shop/training",
+    ] {
+        let response = client.get(format!("{address}/api/v1{path}")).bearer_auth(&key).send().await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        answers.push(response.text().await.unwrap());
+    }
+    answers.push(ok(run(db, &["tenant", "show", "shop", "--json"], &[], "")));
+    answers.push(ok(run(db, &["audit", "--json"], &[], "")));
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+
+    // The secrets did their work: the token reached Meta and the key the AI provider.
+    assert!(graph.texts().iter().all(|t| t.authorization == format!("Bearer {WA_CANARY}")));
+    assert!(ai.requests().iter().any(|r| r.authorization == format!("Bearer {AI_CANARY}")));
+    // And they appear nowhere else.
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(db.dir.path()).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    if db.backend == alphadome_store::Backend::Postgres {
+        let dump = Command::new("pg_dump")
+            .args(["--schema", &db.options.schema, "--dbname", &alphadome_testkit::postgres_url()])
+            .output()
+            .unwrap();
+        assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+        assert!(String::from_utf8_lossy(&dump.stdout).contains("bot_tenants"));
+        stored.extend(dump.stdout);
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    let log = log.text();
+    assert!(log.contains("DEBUG"), "the log was captured at debug level");
+    for canary in [WA_CANARY, AI_CANARY, SECRET_CANARY] {
+        assert!(!stored.contains(canary), "{canary} in the database");
+        assert!(!log.contains(canary), "{canary} in the log");
+        for answer in &answers {
+            assert!(!answer.contains(canary), "{canary} in an answer: {answer}");
+        }
+    }
 });
