@@ -8,6 +8,7 @@ pub mod engine;
 mod error;
 mod pacer;
 mod runtime;
+mod secrets;
 mod settings;
 mod templates;
 mod tenants;
@@ -22,6 +23,7 @@ pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
 pub use runtime::TenantRuntime;
+pub use secrets::SecretField;
 pub use tenants::CreatedTenant;
 pub use whatsapp::Ingested;
 

@@ -2,7 +2,7 @@
 //!
 //! Two caches, so the hot paths stop asking the database the same questions:
 //!
-//! - [`TenantRuntime`] (profile, switches, knowledge) per tenant, keyed by the tenant's
+//! - [`TenantRuntime`] (profile, switches, knowledge, opened credentials) per tenant, keyed by the tenant's
 //!   `config_version`. Every change to a tenant bumps that version in the same
 //!   transaction, and every claimed job carries the version it was claimed at, so a worker
 //!   reloads exactly when something changed, in this process or another (the CLI), and a
@@ -11,10 +11,12 @@
 //!   cleared when this process changes a tenant and otherwise lives a few seconds, so a
 //!   number moved by another process is routed anew shortly after.
 
+use crate::SecretField;
 use crate::engine::Knowledge;
 use crate::{Result, ServiceError, Services};
 use alphadome_core::TenantId;
 use alphadome_core::settings::ControlSettings;
+use alphadome_crypto::SecretString;
 use alphadome_store::{StoreError, Template, Tenant, TrainingQuery};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -31,6 +33,10 @@ pub struct TenantRuntime {
     pub knowledge: Knowledge,
     /// The default persona, if it is active.
     pub template: Option<Template>,
+    /// The WhatsApp token, opened (and audited) once for this configuration version.
+    pub whatsapp_token: Option<SecretString>,
+    /// The AI provider's key, likewise.
+    pub ai_key: Option<SecretString>,
 }
 
 /// How long a routing answer (including "no such number") is trusted.
@@ -89,7 +95,13 @@ impl Services {
             // Indexing panicked: let the panic go on as if it had happened here.
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
-        Ok(TenantRuntime { tenant, settings, knowledge, template })
+        let whatsapp_token =
+            self.open_secret(&tenant, SecretField::WhatsappAccessToken, "send WhatsApp replies").await;
+        let ai_key = match tenant.profile.ai_provider {
+            Some(_) => self.open_secret(&tenant, SecretField::AiApiKey, "call the AI model").await,
+            None => None,
+        };
+        Ok(TenantRuntime { tenant, settings, knowledge, template, whatsapp_token, ai_key })
     }
 
     /// The tenant that owns a WhatsApp business number, if any (cached for a few seconds).

@@ -5,7 +5,7 @@
 use crate::error::StoreResultExt;
 use crate::{Result, Services};
 use alphadome_core::whatsapp::Event;
-use alphadome_crypto::{SealError, SecretString};
+use alphadome_crypto::SecretString;
 use alphadome_store::{Recorded, Tenant};
 use std::collections::HashMap;
 
@@ -76,11 +76,26 @@ impl Services {
 
     /// The app secret that signs webhooks on a tenant's own path: its own Meta app's, if
     /// it has one. Opened only here, at the moment of use.
-    pub fn tenant_app_secret(&self, tenant: &Tenant) -> Result<Option<SecretString>, SealError> {
-        let Some(sealed) = &tenant.secrets.whatsapp_app_secret else { return Ok(None) };
-        self.keyring.open(sealed, &tenant.id.to_string(), "whatsapp_app_secret").map(Some)
+    pub async fn tenant_app_secret(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<Option<SecretString>, SecretUnavailable> {
+        if tenant.secrets.whatsapp_app_secret.is_none() {
+            return Ok(None);
+        }
+        let purpose = "verify a webhook signature";
+        match self.open_secret(tenant, crate::SecretField::WhatsappAppSecret, purpose).await {
+            Some(secret) => Ok(Some(secret)),
+            None => Err(SecretUnavailable),
+        }
     }
 }
+
+/// A tenant's credential exists but could not be opened (or its opening not audited); the
+/// details are in the service's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the tenant's credential cannot be used right now")]
+pub struct SecretUnavailable;
 
 /// What is kept of an unroutable event: enough to find it, nothing more.
 fn describe(event: &Event) -> serde_json::Value {

@@ -430,17 +430,9 @@ impl Worker {
         Ok(store(scope.last_inbound_at(&payload.customer).await)?.is_some_and(open))
     }
 
-    /// The tenant's WhatsApp token, opened at the moment of use.
+    /// The tenant's WhatsApp token (opened once per configuration version, audited).
     fn token(&self, tenant: &TenantRuntime) -> Option<alphadome_crypto::SecretString> {
-        let t = &tenant.tenant;
-        let sealed = t.secrets.whatsapp_access_token.as_ref()?;
-        match self.services.keyring.open(sealed, &t.id.to_string(), "whatsapp_access_token") {
-            Ok(token) => Some(token),
-            Err(e) => {
-                tracing::error!(tenant.id = %t.id, error = %e, "cannot open the WhatsApp token");
-                None
-            }
-        }
+        tenant.whatsapp_token.clone()
     }
 }
 

@@ -71,6 +71,12 @@ impl_for_engines!(impl AuditRows {
 });
 
 impl TenantScope<'_> {
+    /// Records an event of this tenant on its own.
+    pub async fn record_audit(&self, event: &AuditEvent) -> Result<()> {
+        in_tx!(self.store, tenant = self.tenant, |tx| tx.insert_audit(event).await?);
+        Ok(())
+    }
+
     /// The tenant's newest audit entries first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         const SQL: &str = "SELECT id, bot_tenant_id, actor, action, detail, created_at FROM audit_log \

@@ -524,7 +524,11 @@ backend_test!(a_canary_secret_never_appears_in_storage_logs_or_answers, async |d
         answers.push(response.text().await.unwrap());
     }
     answers.push(ok(run(db, &["tenant", "show", "shop", "--json"], &[], "")));
-    answers.push(ok(run(db, &["audit", "--json"], &[], "")));
+    let audit = ok(run(db, &["audit", "--json"], &[], ""));
+    // Each opening of a secret is on record: which one, and why (never its value).
+    assert!(audit.contains("secret.open") && audit.contains("send WhatsApp replies"), "{audit}");
+    assert!(audit.contains("call the AI model"), "{audit}");
+    answers.push(audit);
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(child.wait().unwrap().success());
 

@@ -96,7 +96,7 @@ async fn receive_tenant(
     body: Bytes,
 ) -> Result<&'static str, ApiError> {
     let tenant = state.services.tenant(&slug).await.map_err(|_| unauthorized())?;
-    let secret = match state.services.tenant_app_secret(&tenant) {
+    let secret = match state.services.tenant_app_secret(&tenant).await {
         Ok(Some(own)) => Some(own),
         Ok(None) => state.whatsapp.app_secret.clone(),
         Err(e) => {

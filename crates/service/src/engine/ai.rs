@@ -164,15 +164,10 @@ impl Services {
             tracing::info!(tenant.id = %t.id, "monthly AI budget spent: answering without AI");
             return None;
         }
-        let key = match &t.secrets.ai_api_key {
-            Some(sealed) => match self.keyring.open(sealed, &t.id.to_string(), "ai_api_key") {
-                Ok(key) => Some(key),
-                Err(e) => {
-                    tracing::error!(tenant.id = %t.id, error = %e, "cannot open the AI key");
-                    return None;
-                }
-            },
-            None if provider == AiProvider::Custom => None,
+        // A self-hosted model (custom) may need no key; the hosted providers do.
+        let key = match &tenant.ai_key {
+            Some(key) => Some(key.clone()),
+            None if provider == AiProvider::Custom && t.secrets.ai_api_key.is_none() => None,
             None => return None,
         };
         let messages = self.prompt(&scope, tenant, customer, text).await;
