@@ -58,6 +58,9 @@ pub struct Config {
     pub graph_base_url: String,
     /// Graph API version (`ALPHADOME_GRAPH_API_VERSION`).
     pub graph_api_version: String,
+    /// The tenant whose WhatsApp number sends platform alerts to tenants' escalation phones
+    /// (`ALPHADOME_PLATFORM_TENANT`, a slug).
+    pub platform_tenant: Option<String>,
     /// How long a worker's claim on a job lasts before another may take it over.
     pub worker_lease: Duration,
     /// How long a send cut off by a crash waits for Meta's receipts before it is sent again.
@@ -154,6 +157,7 @@ impl Config {
                 .unwrap_or_else(|| alphadome_service::graph::DEFAULT_VERSION.into()),
             worker_lease,
             worker_receipt_wait,
+            platform_tenant: env("ALPHADOME_PLATFORM_TENANT"),
         };
         config.validate()?;
         Ok(config)

@@ -35,6 +35,10 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
 
 /// Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    match state.services.token_alerts(None).await {
+        Ok(alerts) => state.metrics.set_token_alerts(&alerts),
+        Err(e) => tracing::warn!(error = %e, "token alerts not refreshed for /metrics"),
+    }
     let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     ([(header::CONTENT_TYPE, content_type)], state.metrics.render())
 }

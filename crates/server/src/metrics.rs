@@ -7,6 +7,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Instant;
@@ -23,11 +24,17 @@ struct RouteOnly {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AlertLabels {
+    kind: String,
+}
+
 /// The service's metrics and their registry.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RouteLabels, Counter>,
     latency: Family<RouteOnly, Histogram>,
+    token_alerts: Family<AlertLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -46,7 +53,23 @@ impl Metrics {
         });
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
-        Self { registry, requests, latency }
+        let token_alerts = Family::<AlertLabels, Gauge>::default();
+        registry.register(
+            "whatsapp_token_alerts",
+            "Tenants whose WhatsApp token expires within 14 days (token_expiring) or was rejected (token_rejected)",
+            token_alerts.clone(),
+        );
+        Self { registry, requests, latency, token_alerts }
+    }
+
+    /// Sets the token-alert gauges from the current alerts.
+    pub fn set_token_alerts(&self, alerts: &[alphadome_service::alerts::TokenAlert]) {
+        for kind in ["token_expiring", "token_rejected"] {
+            let n = alerts.iter().filter(|a| a.problem.kind() == kind).count();
+            self.token_alerts
+                .get_or_create(&AlertLabels { kind: kind.into() })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
     }
 
     /// The metrics in Prometheus text format.

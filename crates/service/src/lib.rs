@@ -1,6 +1,7 @@
 //! Alphadome's business rules, shared by the command line, the HTTP API and (later) the
 //! workers: each rule is written once here, on top of the storage and crypto crates.
 
+pub mod alerts;
 mod api_keys;
 mod audit;
 mod demo;

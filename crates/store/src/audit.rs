@@ -77,6 +77,16 @@ impl TenantScope<'_> {
         Ok(())
     }
 
+    /// Whether `action` was recorded for this tenant since `since`.
+    pub async fn audited_since(&self, action: &str, since: DateTime<Utc>) -> Result<bool> {
+        const SQL: &str =
+            "SELECT COUNT(*) FROM audit_log WHERE bot_tenant_id = $1 AND action = $2 AND created_at >= $3";
+        let n: i64 = read_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(action).bind(since).fetch_one(&mut *tx).await?
+        });
+        Ok(n > 0)
+    }
+
     /// The tenant's newest audit entries first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         const SQL: &str = "SELECT id, bot_tenant_id, actor, action, detail, created_at FROM audit_log \

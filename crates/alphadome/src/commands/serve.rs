@@ -32,6 +32,7 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         );
     }
     let graph = GraphClient::new(&config.graph_base_url, &config.graph_api_version);
+    let graph_for_alerts = graph.clone();
     let retry = RetryPolicy {
         lease: config.worker_lease,
         receipt_wait: config.worker_receipt_wait,
@@ -40,13 +41,49 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let worker = Worker::new(services.clone(), graph, retry);
     let (stop_worker, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(200), stopped));
+    let alerter = tokio::spawn(raise_alerts(
+        services.clone(),
+        graph_for_alerts,
+        config.platform_tenant.clone(),
+        stop_worker.subscribe(),
+    ));
     let state = AppState::new(services).with_whatsapp(whatsapp);
     alphadome_server::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_worker.send(true);
     let _ = worker.await;
+    let _ = alerter.await;
     store.close().await;
     tracing::info!("alphadome stopped");
     Ok(())
+}
+
+/// Raises WhatsApp token alerts at start and then every hour (each at most once a day), from
+/// the platform tenant's number when one is configured.
+async fn raise_alerts(
+    services: alphadome_service::Services,
+    graph: GraphClient,
+    platform: Option<String>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*shutdown.borrow() {
+        let sender = match &platform {
+            Some(slug) => match services.tenant(slug).await {
+                Ok(tenant) => Some(tenant),
+                Err(e) => {
+                    tracing::warn!(platform_tenant = %slug, error = %e, "the platform tenant is not usable for alerts");
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Err(e) = services.raise_token_alerts(sender.as_ref().map(|t| (t, &graph))).await {
+            tracing::warn!(error = %e, "token alerts not raised");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
 }
 
 fn print_demo(outcome: &DemoOutcome, config: &Config) {

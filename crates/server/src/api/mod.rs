@@ -1,6 +1,7 @@
 //! The admin API under `/api/v1`. Routes are declared once, in [`routes`]: the router and
 //! the OpenAPI document are both built from that table, so they cannot disagree.
 
+mod alerts;
 mod audit;
 mod extract;
 mod handoffs;
@@ -131,6 +132,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route("get", "/tenants/{slug}/audit", "The tenant's audit log, newest first", get(audit::tenant)),
         platform(route("get", "/audit", "Every tenant's and the platform's audit log", get(audit::platform))),
+        route(
+            "get",
+            "/tenants/{slug}/alerts",
+            "The tenant's WhatsApp token alerts (expiring within 14 days, or rejected)",
+            get(alerts::tenant),
+        ),
+        platform(route("get", "/alerts", "Every tenant's WhatsApp token alerts", get(alerts::platform))),
         route("get", "/openapi.json", "This document", get(openapi::serve)),
     ]
 }

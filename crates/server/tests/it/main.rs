@@ -1,6 +1,7 @@
 //! The admin API, driven over real HTTP against the real app on SQLite and PostgreSQL.
 
 mod ai;
+mod alerts;
 mod auth;
 mod isolation;
 mod replies;
