@@ -64,6 +64,22 @@ pub enum Command {
     Handoff(HandoffCommand),
     /// Show the audit log: who did what, when (one tenant's, or the whole platform's).
     Audit(AuditArgs),
+    /// Manage the master keys that seal stored secrets.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new master key version to the key file and re-seal every stored secret under it,
+    /// tenant by tenant, while the service keeps answering (it reads both versions). Old
+    /// versions stay in the file. With ALPHADOME_MASTER_KEY instead of a file, add the new
+    /// version to the variable first; this then re-seals under the newest version there.
+    Rotate {
+        #[command(flatten)]
+        out: JsonFlag,
+    },
 }
 
 /// `audit`.

@@ -30,7 +30,8 @@ pub use whatsapp::Ingested;
 
 use alphadome_crypto::Keyring;
 use alphadome_store::Store;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 
 /// Result of a service call.
@@ -42,8 +43,10 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct Services {
     /// Storage.
     pub store: Store,
-    /// Master keys for stored secrets.
-    pub keyring: Keyring,
+    /// Master keys for stored secrets (reloaded from the key file when a secret needs a
+    /// version this process has not seen: `keys rotate` ran while it was serving).
+    keyring: Arc<RwLock<Keyring>>,
+    key_file: Option<PathBuf>,
     caches: runtime::Caches,
     ai: engine::AiClient,
     /// Woken when new jobs are queued, so an idle worker starts at once.
@@ -55,11 +58,25 @@ impl Services {
     pub fn new(store: Store, keyring: Keyring) -> Self {
         Self {
             store,
-            keyring,
+            keyring: Arc::new(RwLock::new(keyring)),
+            key_file: None,
             caches: runtime::Caches::default(),
             ai: engine::AiClient::default(),
             jobs_queued: Arc::default(),
         }
+    }
+
+    /// Reloads the keyring from `path` whenever a secret needs a key version this process
+    /// does not have yet.
+    #[must_use]
+    pub fn with_key_file(mut self, path: PathBuf) -> Self {
+        self.key_file = Some(path);
+        self
+    }
+
+    /// The master keys as this process knows them now.
+    pub fn keyring(&self) -> Keyring {
+        self.keyring.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Waits until new jobs are queued in this process (or a wake-up is already pending).

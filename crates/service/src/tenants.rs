@@ -105,7 +105,7 @@ impl Services {
         let owner = id.to_string();
         for (field, value) in given.present() {
             let sealed = (!value.is_empty())
-                .then(|| self.keyring.seal(&SecretString::from(value.to_owned()), &owner, field));
+                .then(|| self.keyring().seal(&SecretString::from(value.to_owned()), &owner, field));
             match field {
                 "whatsapp_access_token" => current.whatsapp_access_token = sealed,
                 "whatsapp_app_secret" => current.whatsapp_app_secret = sealed,

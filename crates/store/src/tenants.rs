@@ -321,3 +321,34 @@ impl TenantScope<'_> {
         Ok(())
     }
 }
+
+impl TenantScope<'_> {
+    /// Replaces one sealed credential (`column`: `whatsapp_access_token`,
+    /// `whatsapp_app_secret` or `ai_api_key`) with its re-sealed form, only if it still holds
+    /// `old` (a change made meanwhile wins). Audited; returns whether it was replaced.
+    pub async fn reseal_secret(&self, column: &str, old: &SealedSecret, new: &SealedSecret) -> Result<bool> {
+        let sql = match column {
+            "whatsapp_access_token" => {
+                "UPDATE bot_tenants SET whatsapp_access_token = $3 WHERE id = $1 AND whatsapp_access_token = $2"
+            }
+            "whatsapp_app_secret" => {
+                "UPDATE bot_tenants SET whatsapp_app_secret = $3 WHERE id = $1 AND whatsapp_app_secret = $2"
+            }
+            "ai_api_key" => "UPDATE bot_tenants SET ai_api_key = $3 WHERE id = $1 AND ai_api_key = $2",
+            _ => return Err(StoreError::Corrupt(format!("{column} is not a sealed column"))),
+        };
+        let id = self.tenant;
+        let replaced = in_tx!(self.store, tenant = id, |tx| {
+            let done =
+                sqlx::query(sql).bind(id.0).bind(old.as_str()).bind(new.as_str()).execute(&mut *tx).await?;
+            let replaced = done.rows_affected() == 1;
+            if replaced {
+                tx.config_changed(id).await?;
+                let detail = serde_json::json!({ "field": column, "key_version": new.key_version().ok() });
+                tx.insert_audit(&AuditEvent::new(Some(id), "keys rotate", "secret.reseal", detail)).await?;
+            }
+            replaced
+        });
+        Ok(replaced)
+    }
+}

@@ -4,6 +4,7 @@ mod apikey;
 mod audit;
 mod chat;
 mod handoff;
+mod keys;
 mod serve;
 mod settings;
 mod template;
@@ -11,7 +12,7 @@ mod tenant;
 mod training;
 
 use crate::cli::{Cli, Command};
-use crate::config::{Config, LogFormat};
+use crate::config::{Config, LogFormat, MasterKeySource};
 use alphadome_service::Services;
 use alphadome_store::{Store, StoreOptions};
 use anyhow::Context;
@@ -45,6 +46,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chat(args) => chat::run(&open(&config).await?, args).await,
         Command::Handoff(cmd) => handoff::run(&open(&config).await?, cmd).await,
         Command::Audit(args) => audit::run(&open(&config).await?, args).await,
+        Command::Keys(cmd) => keys::run(&config, cmd).await,
     }
 }
 
@@ -58,7 +60,11 @@ pub async fn open(config: &Config) -> anyhow::Result<Services> {
     let store =
         Store::connect(&options).await.with_context(|| format!("cannot open the database {where_}"))?;
     store.migrate().await.with_context(|| format!("cannot migrate the database {where_}"))?;
-    let Some(role) = &config.db_role else { return Ok(Services::new(store, keyring)) };
+    let services = |store| match &config.master_key {
+        MasterKeySource::File(path) => Services::new(store, keyring.clone()).with_key_file(path.clone()),
+        MasterKeySource::Env => Services::new(store, keyring.clone()),
+    };
+    let Some(role) = &config.db_role else { return Ok(services(store)) };
     // Migrated as the login user (who owns the schema); the service itself runs as the role
     // that row-level security binds.
     store.close().await;
@@ -66,7 +72,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Services> {
     let store = Store::connect(&options)
         .await
         .with_context(|| format!("cannot open the database {where_} as role {role}"))?;
-    Ok(Services::new(store, keyring))
+    Ok(services(store))
 }
 
 /// Logs go to standard error, so command output on standard output stays clean. Commands

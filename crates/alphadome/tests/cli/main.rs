@@ -560,3 +560,42 @@ backend_test!(a_canary_secret_never_appears_in_storage_logs_or_answers, async |d
         }
     }
 });
+
+backend_test!(keys_rotate_reseals_everything_while_serve_keeps_answering, async |db: &TestDb| {
+    let graph = alphadome_testkit::FakeGraph::start().await;
+    provision_shop(db);
+    let env =
+        [("ALPHADOME_WHATSAPP_APP_SECRET", APP_SECRET), ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str())];
+    let (mut child, address, _) = start_serve(db, &[], &env);
+    let client = reqwest::Client::new();
+    assert!(
+        post_delivery(&client, &address, text_delivery("wamid.K1", "254700000001", "do you sell drums?"))
+            .await
+    );
+    assert_eq!(wait_for_texts(&graph, 1).await.len(), 1);
+
+    let rotated = ok(run(db, &["keys", "rotate", "--json"], &[], ""));
+    let rotated: serde_json::Value = serde_json::from_str(&rotated).unwrap();
+    assert_eq!((rotated["key_version"].as_u64(), rotated["resealed"].as_u64()), (Some(2), Some(1)));
+    let key_file = std::fs::read_to_string(db.dir.path().join("master.key")).unwrap();
+    assert!(key_file.lines().any(|l| l.starts_with("1:")) && key_file.lines().any(|l| l.starts_with("2:")));
+    let shown = ok(run(db, &["tenant", "show", "shop", "--json"], &[], ""));
+    assert!(!shown.contains(TOKEN) && shown.contains(&TOKEN[TOKEN.len() - 4..]));
+
+    // The running service opens the re-sealed token (it reloads the key file) and answers.
+    assert!(
+        post_delivery(&client, &address, text_delivery("wamid.K2", "254700000002", "do you sell drums?"))
+            .await
+    );
+    let texts = wait_for_texts(&graph, 2).await;
+    assert_eq!(texts.len(), 2);
+    assert!(texts.iter().all(|t| t.authorization == format!("Bearer {TOKEN}")));
+    assert!(ok(run(db, &["audit", "--tenant", "shop"], &[], "")).contains("secret.reseal"));
+    // Nothing is left under the old version.
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(run(db, &["keys", "rotate", "--json"], &[], ""))).unwrap();
+    assert_eq!((again["key_version"].as_u64(), again["resealed"].as_u64()), (Some(3), Some(1)));
+
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+});

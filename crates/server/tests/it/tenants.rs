@@ -31,7 +31,8 @@ backend_test!(provisioning_masks_secrets_and_normalises_phones, async |db: &Test
     let stored = app.services.tenant("kassangas").await.unwrap();
     let sealed = stored.secrets.whatsapp_access_token.unwrap();
     assert!(!sealed.as_str().contains(CANARY));
-    let opened = app.services.keyring.open(&sealed, &stored.id.to_string(), "whatsapp_access_token").unwrap();
+    let opened =
+        app.services.keyring().open(&sealed, &stored.id.to_string(), "whatsapp_access_token").unwrap();
     assert_eq!(alphadome_crypto::ExposeSecret::expose_secret(&opened), CANARY);
 
     // The settings row and default template come with it.
