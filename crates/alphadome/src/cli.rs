@@ -67,6 +67,38 @@ pub enum Command {
     /// Manage the master keys that seal stored secrets.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage accounts of the people who run the platform or a tenant (dashboard logins).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account: a platform admin, or an admin of one tenant. The password (12 or
+    /// more characters) comes from an environment variable, a file or standard input.
+    Create {
+        /// Login email.
+        #[arg(long)]
+        email: String,
+        /// Runs the whole platform.
+        #[arg(long, conflicts_with = "tenant", required_unless_present = "tenant")]
+        platform_admin: bool,
+        /// Runs this tenant only (its slug).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Read the password from this environment variable.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+        /// Read the password from this file.
+        #[arg(long, value_name = "PATH")]
+        password_file: Option<PathBuf>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
 }
 
 /// `keys …`.

@@ -33,6 +33,18 @@ pub fn read(args: &SecretArgs) -> anyhow::Result<Option<SecretFields>> {
     Ok(any.then_some(fields))
 }
 
+/// A password from an environment variable, a file or standard input.
+pub fn password(
+    env: Option<&str>,
+    file: Option<&Path>,
+    stdin: bool,
+) -> anyhow::Result<alphadome_crypto::SecretString> {
+    match one("password", env, file, stdin)? {
+        Some(p) => Ok(alphadome_crypto::SecretString::from(p)),
+        None => bail!("give the password with --password-env VAR, --password-file PATH or --password-stdin"),
+    }
+}
+
 fn one(what: &str, env: Option<&str>, file: Option<&Path>, stdin: bool) -> anyhow::Result<Option<String>> {
     let value = if let Some(var) = env {
         std::env::var(var)

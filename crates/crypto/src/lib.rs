@@ -9,10 +9,12 @@
 //! * [`verify_hub_signature`]: Meta's webhook signatures.
 
 mod keyring;
+mod password;
 mod sealed;
 mod signature;
 
 pub use keyring::{Keyring, KeyringError, MasterKey};
+pub use password::{hash_password, verify_password};
 pub use sealed::{SealError, SealedSecret, mask};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use signature::{hub_signature, verify_hub_signature};

@@ -3,6 +3,7 @@
 //! module with its own `router()`, merged in [`app`].
 
 pub mod api;
+mod auth;
 mod error;
 mod health;
 mod metrics;
@@ -26,6 +27,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .nest("/api/v1", api::router())
+        .nest("/auth", auth::router())
         .nest("/webhooks", webhooks::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .fallback(error::route_not_found)
@@ -41,5 +43,6 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

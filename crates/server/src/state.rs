@@ -14,12 +14,25 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The platform Meta app's webhook settings.
     pub whatsapp: WhatsAppConfig,
+    /// Whether session cookies carry `Secure` (the public address is https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
     /// State over the given services, with fresh metrics.
     pub fn new(services: Services) -> Self {
-        Self { services, metrics: Arc::new(Metrics::new()), whatsapp: WhatsAppConfig::default() }
+        Self {
+            services,
+            metrics: Arc::new(Metrics::new()),
+            whatsapp: WhatsAppConfig::default(),
+            secure_cookies: false,
+        }
+    }
+
+    /// The same state, with `Secure` session cookies when `secure` (served over https).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 
     /// The same state with the platform Meta app's settings.

@@ -1,6 +1,7 @@
 //! Alphadome's business rules, shared by the command line, the HTTP API and (later) the
 //! workers: each rule is written once here, on top of the storage and crypto crates.
 
+mod accounts;
 pub mod alerts;
 mod api_keys;
 mod audit;
@@ -20,6 +21,7 @@ pub mod worker;
 
 pub mod graph;
 
+pub use accounts::{AccountOut, Session};
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
@@ -49,6 +51,7 @@ pub struct Services {
     key_file: Option<PathBuf>,
     caches: runtime::Caches,
     ai: engine::AiClient,
+    throttle: accounts::LoginThrottle,
     /// Woken when new jobs are queued, so an idle worker starts at once.
     jobs_queued: Arc<Notify>,
 }
@@ -62,6 +65,7 @@ impl Services {
             key_file: None,
             caches: runtime::Caches::default(),
             ai: engine::AiClient::default(),
+            throttle: accounts::LoginThrottle::default(),
             jobs_queued: Arc::default(),
         }
     }

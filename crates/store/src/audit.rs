@@ -99,6 +99,17 @@ impl TenantScope<'_> {
 }
 
 impl Store {
+    /// Records an event, of a tenant or (with `tenant: None`) of the platform.
+    pub async fn record_event(&self, event: &AuditEvent) -> Result<()> {
+        match event.tenant {
+            Some(tenant) => self.tenant(tenant).record_audit(event).await,
+            None => {
+                in_tx!(self, |tx| tx.insert_audit(event).await?);
+                Ok(())
+            }
+        }
+    }
+
     /// The newest audit entries of every tenant and of the platform (for platform admins).
     pub async fn audit_log_all(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         const SQL: &str = "SELECT id, bot_tenant_id, actor, action, detail, created_at FROM audit_log \

@@ -45,6 +45,8 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
     ("api_keys_key_hash_key", "key_hash"),
     ("api_keys.key_hash", "key_hash"),
     ("subscriptions_checkout_key", "mpesa_checkout_request_id"),
+    ("accounts_email_key", "email"),
+    ("accounts.email", "email"),
     ("subscriptions.mpesa_checkout_request_id", "mpesa_checkout_request_id"),
 ];
 

@@ -12,6 +12,7 @@
 
 #[macro_use]
 mod pool;
+mod accounts;
 mod ai;
 mod api_keys;
 mod audit;
@@ -26,6 +27,7 @@ mod templates;
 mod tenants;
 mod training;
 
+pub use accounts::Account;
 pub use ai::{AiCall, Turn};
 pub use api_keys::{ApiKey, ApiKeyScope, NewApiKey};
 pub use audit::{AuditEntry, AuditEvent};

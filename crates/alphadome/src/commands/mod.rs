@@ -10,6 +10,7 @@ mod settings;
 mod template;
 mod tenant;
 mod training;
+mod user;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, LogFormat, MasterKeySource};
@@ -47,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Handoff(cmd) => handoff::run(&open(&config).await?, cmd).await,
         Command::Audit(args) => audit::run(&open(&config).await?, args).await,
         Command::Keys(cmd) => keys::run(&config, cmd).await,
+        Command::User(cmd) => user::run(&open(&config).await?, cmd).await,
     }
 }
 

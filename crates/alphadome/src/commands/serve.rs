@@ -47,7 +47,9 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         config.platform_tenant.clone(),
         stop_worker.subscribe(),
     ));
-    let state = AppState::new(services).with_whatsapp(whatsapp);
+    let state = AppState::new(services)
+        .with_whatsapp(whatsapp)
+        .with_secure_cookies(config.public_url.starts_with("https://"));
     alphadome_server::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_worker.send(true);
     let _ = worker.await;

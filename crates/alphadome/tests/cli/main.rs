@@ -448,6 +448,18 @@ backend_test!(chat_shows_the_reply_and_why, async |db: &TestDb| {
     assert!(ok(run(db, &["handoff", "list", "shop"], &[], "")).contains("no conversation is with a person"));
     assert!(fails(run(db, &["handoff", "release", "shop", "254700000001"], &[], "")).contains("not found"));
 
+    let created = ok(run(
+        db,
+        &["user", "create", "--email", "gideon@shop.co.ke", "--tenant", "shop", "--password-stdin"],
+        &[],
+        "a long and honest passphrase\n",
+    ));
+    assert!(created.contains("gideon@shop.co.ke (tenant_admin)"), "{created}");
+    assert!(
+        fails(run(db, &["user", "create", "--email", "x@y.z", "--platform-admin"], &[], ""))
+            .contains("password")
+    );
+
     let audit = ok(run(db, &["audit", "--tenant", "shop"], &[], ""));
     assert!(audit.contains("tenant.create") && audit.contains("training.import"), "{audit}");
     assert!(!audit.contains(TOKEN), "secrets never appear in the audit log");

@@ -12,7 +12,7 @@ mod templates;
 mod tenants;
 mod training;
 
-pub use extract::Caller;
+pub use extract::{ApiJson, Caller};
 
 use crate::AppState;
 use axum::Router;

@@ -1,5 +1,6 @@
 //! The admin API, driven over real HTTP against the real app on SQLite and PostgreSQL.
 
+mod accounts;
 mod ai;
 mod alerts;
 mod auth;

@@ -1,0 +1,95 @@
+//! `/auth`: logging in with email and password, for the dashboard. A login sets the session
+//! cookie (`HttpOnly`, `SameSite=Lax`, `Secure` when served over https, expiring with the
+//! session); logout ends the session on the server and clears the cookie.
+
+use crate::{ApiError, AppState};
+use alphadome_crypto::{ExposeSecret, SecretString};
+use alphadome_service::{AccountOut, Session};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "alphadome_session";
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/me", get(me))
+}
+
+/// The login form (no `Debug`: the password must never be printed).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    crate::api::ApiJson(credentials): crate::api::ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    let address = peer.ip().to_string();
+    let password = SecretString::from(credentials.password);
+    let session =
+        state.services.login(&credentials.email, password, &address).await.map_err(|e| match e {
+            alphadome_service::ServiceError::Forbidden(why) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", why)
+            }
+            e => e.into(),
+        })?;
+    let cookie = session_cookie(&session, secure(&state, &headers));
+    let mut response = Json(&session.account).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.services.logout(&token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ASCII"));
+    Ok(response)
+}
+
+async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<AccountOut>, ApiError> {
+    let unauthorized =
+        || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "not logged in, or the session ended");
+    let token = session_token(&headers).ok_or_else(unauthorized)?;
+    let (account, _) = state.services.session(&token).await?.ok_or_else(unauthorized)?;
+    Ok(Json(account))
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https")
+}
+
+fn session_cookie(session: &Session, secure: bool) -> HeaderValue {
+    let max_age = (session.expires_at - chrono::Utc::now()).num_seconds().max(0);
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        session.token.expose_secret()
+    );
+    HeaderValue::from_str(&cookie).expect("the token and attributes are ASCII")
+}
