@@ -74,16 +74,21 @@ macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::pool::Pool::Sqlite { read: $pool, .. } => $body,
-            $crate::pool::Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                $crate::pool::bind_platform(&mut tx).await?;
-                let $pool = &mut *tx;
-                let out = $body;
-                tx.commit().await?;
-                out
-            }
+            $crate::pool::Pool::Postgres(pool) => platform_tx!(pool, |$pool| $body),
         }
     };
+}
+
+/// On PostgreSQL, runs `$body` with `$conn` bound to a transaction marked as platform work.
+macro_rules! platform_tx {
+    ($pg:expr, |$conn:ident| $body:expr) => {{
+        let mut tx = $pg.begin().await?;
+        $crate::pool::bind_platform(&mut tx).await?;
+        let $conn = &mut *tx;
+        let out = $body;
+        tx.commit().await?;
+        out
+    }};
 }
 
 /// Like [`with_pool!`], for a platform-wide statement that writes (on SQLite, the one writer).
@@ -91,14 +96,7 @@ macro_rules! with_writer {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::pool::Pool::Sqlite { write: $pool, .. } => $body,
-            $crate::pool::Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                $crate::pool::bind_platform(&mut tx).await?;
-                let $pool = &mut *tx;
-                let out = $body;
-                tx.commit().await?;
-                out
-            }
+            $crate::pool::Pool::Postgres(pool) => platform_tx!(pool, |$pool| $body),
         }
     };
 }
