@@ -4,7 +4,7 @@
 
 use crate::{ApiError, AppState};
 use alphadome_crypto::{ExposeSecret, SecretString};
-use alphadome_service::{AccountOut, Session};
+use alphadome_service::{AccountOut, Session, TotpSetup};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,12 @@ pub const COOKIE: &str = "alphadome_session";
 
 /// The routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/me", get(me))
+    Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+        .route("/totp/setup", post(totp_setup))
+        .route("/totp/confirm", post(totp_confirm))
 }
 
 /// The login form (no `Debug`: the password must never be printed).
@@ -27,6 +32,9 @@ pub fn router() -> Router<AppState> {
 pub struct Credentials {
     email: String,
     password: String,
+    /// The authenticator app's code (or a recovery code), when the account has one.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 async fn login(
@@ -37,8 +45,11 @@ async fn login(
 ) -> Result<Response, ApiError> {
     let address = peer.ip().to_string();
     let password = SecretString::from(credentials.password);
-    let session =
-        state.services.login(&credentials.email, password, &address).await.map_err(|e| match e {
+    let session = state
+        .services
+        .login(&credentials.email, password, credentials.code.as_deref(), &address)
+        .await
+        .map_err(|e| match e {
             alphadome_service::ServiceError::Forbidden(why) => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", why)
             }
@@ -61,11 +72,41 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 }
 
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<AccountOut>, ApiError> {
+    Ok(Json(logged_in(&state, &headers).await?))
+}
+
+/// The account of the request's session, or 401.
+async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<AccountOut, ApiError> {
     let unauthorized =
         || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "not logged in, or the session ended");
-    let token = session_token(&headers).ok_or_else(unauthorized)?;
+    let token = session_token(headers).ok_or_else(unauthorized)?;
     let (account, _) = state.services.session(&token).await?.ok_or_else(unauthorized)?;
-    Ok(Json(account))
+    Ok(account)
+}
+
+/// Starts setting up the second factor: the secret, its `otpauth://` URI and ten recovery
+/// codes, shown once. Logins need it after `/auth/totp/confirm`.
+async fn totp_setup(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<TotpSetup>, ApiError> {
+    let account = logged_in(&state, &headers).await?;
+    Ok(Json(state.services.setup_totp(account.id).await?))
+}
+
+/// The first code from the app.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    code: String,
+}
+
+/// Turns the second factor on once a first code checks out.
+async fn totp_confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    crate::api::ApiJson(body): crate::api::ApiJson<Code>,
+) -> Result<StatusCode, ApiError> {
+    let account = logged_in(&state, &headers).await?;
+    state.services.confirm_totp(account.id, &body.code).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The session cookie's value, if the request carries one.

@@ -34,12 +34,20 @@ pub struct AccountOut {
     pub role: &'static str,
     /// The tenant a tenant admin runs.
     pub tenant_id: Option<uuid::Uuid>,
+    /// Whether logins need the authenticator code.
+    pub totp_enabled: bool,
 }
 
 impl From<&Account> for AccountOut {
     fn from(a: &Account) -> Self {
         let role = if a.is_platform_admin { "platform_admin" } else { "tenant_admin" };
-        Self { id: a.id, email: a.email.clone(), role, tenant_id: a.bot_tenant_id }
+        Self {
+            id: a.id,
+            email: a.email.clone(),
+            role,
+            tenant_id: a.bot_tenant_id,
+            totp_enabled: a.totp_enabled,
+        }
     }
 }
 
@@ -123,7 +131,13 @@ impl Services {
 
     /// Logs in: a session when the email and password match and neither the account nor
     /// the client's address is locked out. Every outcome is audited.
-    pub async fn login(&self, email: &str, password: SecretString, address: &str) -> Result<Session> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: SecretString,
+        code: Option<&str>,
+        address: &str,
+    ) -> Result<Session> {
         if self.throttle.recent(address) >= ADDRESS_LIMIT {
             return Err(ServiceError::Forbidden("too many failed logins from this address; try again later"));
         }
@@ -158,6 +172,17 @@ impl Services {
                 .or_missing("account")?;
             self.audit_login(tenant, &email, "account.login_failed", address).await?;
             return Err(refused());
+        }
+        if account.totp_enabled {
+            let passed = match code {
+                Some(code) => self.second_factor_ok(&account, code, false).await?,
+                None => return Err(ServiceError::Forbidden("a code from the authenticator app is required")),
+            };
+            if !passed {
+                self.throttle.failed(address);
+                self.audit_login(tenant, &email, "account.login_failed", address).await?;
+                return Err(ServiceError::Forbidden("the authenticator code is wrong or was already used"));
+            }
         }
         let token = format!("ads_{}", alphadome_crypto::random_token::<32>());
         let expires_at = Utc::now() + SESSION_LIFETIME;
@@ -199,5 +224,111 @@ impl Services {
             Ok(()) | Err(StoreError::NotFound) => Ok(()),
             Err(e) => Err(ServiceError::from_store(e, "session")),
         }
+    }
+}
+
+/// A second factor being set up: shown once, to put into an authenticator app.
+#[derive(Debug, serde::Serialize)]
+pub struct TotpSetup {
+    /// The secret, base32 (what the app asks for when typed in by hand).
+    pub secret: String,
+    /// The `otpauth://` URI (what a QR code would hold).
+    pub otpauth_uri: String,
+    /// Ten single-use recovery codes, for when the phone is lost. Shown this once.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Codes are six digits, every 30 seconds, SHA-1 (what every authenticator app supports);
+/// one step of clock skew either way is accepted.
+fn totp(secret: Vec<u8>) -> Result<totp_rs::Totp> {
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_skew(1)
+        .build()
+        .map_err(|e| ServiceError::Invalid(ValidationError::new("totp", e.to_string())))
+}
+
+fn recovery_hashes(codes: &[String]) -> String {
+    let hashes: Vec<String> =
+        codes.iter().map(|c| alphadome_crypto::hash_api_key(&normalise_code(c))).collect();
+    serde_json::to_string(&hashes).unwrap_or_else(|_| "[]".into())
+}
+
+fn normalise_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase()
+}
+
+impl Services {
+    /// Starts setting up the second factor for a logged-in account: a new secret and
+    /// recovery codes. Logins need it once [`Services::confirm_totp`] accepts a first code.
+    pub async fn setup_totp(&self, account: uuid::Uuid) -> Result<TotpSetup> {
+        let row = self.store.account(account).await.or_missing("account")?;
+        let bytes = alphadome_crypto::random_bytes::<20>().to_vec();
+        let secret = totp(bytes)?.secret().to_base32();
+        let sealed =
+            self.keyring().seal(&SecretString::from(secret.clone()), &account.to_string(), "totp_secret");
+        let recovery_codes: Vec<String> = (0..10)
+            .map(|_| alphadome_crypto::random_token::<8>().to_lowercase().replace(['-', '_'], "x"))
+            .collect();
+        self.store
+            .set_totp(account, sealed.as_str(), &recovery_hashes(&recovery_codes))
+            .await
+            .or_missing("account")?;
+        let otpauth_uri = format!(
+            "otpauth://totp/Alphadome:{}?secret={secret}&issuer=Alphadome&algorithm=SHA1&digits=6&period=30",
+            row.email.replace('@', "%40")
+        );
+        self.store
+            .record_event(&AuditEvent::new(
+                row.tenant(),
+                &format!("account:{}", row.email),
+                "account.totp_setup",
+                serde_json::json!({}),
+            ))
+            .await
+            .or_missing("audit")?;
+        Ok(TotpSetup { secret, otpauth_uri, recovery_codes })
+    }
+
+    /// Turns the second factor on once the first code from the app checks out.
+    pub async fn confirm_totp(&self, account: uuid::Uuid, code: &str) -> Result<()> {
+        let row = self.store.account(account).await.or_missing("account")?;
+        if !self.second_factor_ok(&row, code, true).await? {
+            return Err(ValidationError::new(
+                "code",
+                "does not match; check the phone's clock and try the next code",
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Checks a TOTP code (or an unused recovery code, which is then used up) and records
+    /// its use; `enable` turns the factor on.
+    async fn second_factor_ok(&self, account: &Account, code: &str, enable: bool) -> Result<bool> {
+        let Some(sealed) = &account.totp_secret else { return Ok(false) };
+        let sealed = alphadome_crypto::SealedSecret::from_stored(sealed.clone());
+        let Ok(secret) = self.keyring().open(&sealed, &account.id.to_string(), "totp_secret") else {
+            tracing::error!(account.id = %account.id, "cannot open the TOTP secret");
+            return Ok(false);
+        };
+        let bytes = totp_rs::Secret::try_from_base32(secret.expose_secret())
+            .map_err(|e| ServiceError::Invalid(ValidationError::new("totp", e.to_string())))?;
+        let checker = totp(bytes.as_bytes().to_vec())?;
+        let code = code.trim();
+        if let Some(step) = checker.check_current(code) {
+            let step = i64::try_from(step).unwrap_or(i64::MAX);
+            return self
+                .store
+                .use_second_factor(account.id, Some(step), None, enable)
+                .await
+                .or_missing("account");
+        }
+        let mut hashes: Vec<String> = serde_json::from_str(&account.recovery_codes).unwrap_or_default();
+        let given = alphadome_crypto::hash_api_key(&normalise_code(code));
+        let Some(i) = hashes.iter().position(|h| *h == given) else { return Ok(false) };
+        hashes.remove(i);
+        let remaining = serde_json::to_string(&hashes).unwrap_or_else(|_| "[]".into());
+        self.store.use_second_factor(account.id, None, Some(&remaining), enable).await.or_missing("account")
     }
 }

@@ -21,7 +21,7 @@ pub mod worker;
 
 pub mod graph;
 
-pub use accounts::{AccountOut, Session};
+pub use accounts::{AccountOut, Session, TotpSetup};
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;

@@ -23,6 +23,14 @@ pub struct Account {
     pub failed_logins: i32,
     /// Logins refused until then (too many failures).
     pub locked_until: Option<DateTime<Utc>>,
+    /// The sealed TOTP secret, once set up.
+    pub totp_secret: Option<String>,
+    /// Whether logins need the second factor (set up and confirmed).
+    pub totp_enabled: bool,
+    /// The last TOTP time step accepted (each code works once).
+    pub totp_last_step: Option<i64>,
+    /// SHA-256 hashes of the unused recovery codes (JSON array).
+    pub recovery_codes: String,
 }
 
 impl Account {
@@ -32,8 +40,8 @@ impl Account {
     }
 }
 
-const COLUMNS: &str =
-    "id, email, password_hash, is_platform_admin, bot_tenant_id, failed_logins, locked_until";
+const COLUMNS: &str = "id, email, password_hash, is_platform_admin, bot_tenant_id, failed_logins, locked_until, \
+     totp_secret, totp_enabled, totp_last_step, recovery_codes";
 
 impl Store {
     /// Creates an account (`tenant` `None`: a platform admin).
@@ -119,7 +127,8 @@ impl Store {
     /// The account of a live (unexpired) session.
     pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>> {
         const SQL: &str = "SELECT a.id, a.email, a.password_hash, a.is_platform_admin, a.bot_tenant_id, \
-             a.failed_logins, a.locked_until FROM account_sessions s JOIN accounts a ON a.id = s.account_id \
+             a.failed_logins, a.locked_until, a.totp_secret, a.totp_enabled, a.totp_last_step, a.recovery_codes \
+             FROM account_sessions s JOIN accounts a ON a.id = s.account_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2";
         let row = with_pool!(self, |pool| sqlx::query_as(SQL)
             .bind(token_hash)
@@ -137,5 +146,57 @@ impl Store {
             .await
             .map(drop)?);
         Ok(())
+    }
+}
+
+impl Store {
+    /// Stores a new, unconfirmed second factor (replacing any earlier one).
+    pub async fn set_totp(&self, account: Uuid, sealed_secret: &str, recovery_hashes: &str) -> Result<()> {
+        const SQL: &str = "UPDATE accounts SET totp_secret = $2, totp_enabled = false, totp_last_step = NULL, \
+             recovery_codes = $3, updated_at = $4 WHERE id = $1";
+        with_writer!(self, |pool| sqlx::query(SQL)
+            .bind(account)
+            .bind(sealed_secret)
+            .bind(recovery_hashes)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(drop)?);
+        Ok(())
+    }
+
+    /// Records a second-factor use: the TOTP step accepted (only if later than the last, so a
+    /// code cannot be replayed), or the remaining recovery codes; with `enable`, turns the
+    /// factor on. Returns whether it was recorded.
+    pub async fn use_second_factor(
+        &self,
+        account: Uuid,
+        step: Option<i64>,
+        recovery_hashes: Option<&str>,
+        enable: bool,
+    ) -> Result<bool> {
+        const SQL: &str = "UPDATE accounts SET totp_last_step = COALESCE($2, totp_last_step), \
+             recovery_codes = COALESCE($3, recovery_codes), totp_enabled = (totp_enabled OR $4), updated_at = $5 \
+             WHERE id = $1 AND ($2 IS NULL OR totp_last_step IS NULL OR totp_last_step < $2)";
+        let done = with_writer!(self, |pool| sqlx::query(SQL)
+            .bind(account)
+            .bind(step)
+            .bind(recovery_hashes)
+            .bind(enable)
+            .bind(now())
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// An account by id.
+    pub async fn account(&self, id: Uuid) -> Result<Account> {
+        let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
+        let row = with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(pool)
+            .await?);
+        Ok(row)
     }
 }

@@ -110,3 +110,71 @@ backend_test!(failed_logins_lock_the_account_and_are_audited, async |db: &TestDb
     );
     assert!(!audit.to_string().contains(PASSWORD) && !audit.to_string().contains("not the password"));
 });
+
+backend_test!(a_second_factor_guards_the_login_once_confirmed, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    app.services
+        .create_account("root@example.com", SecretString::from(PASSWORD), None, "test")
+        .await
+        .unwrap();
+    let response = login(&app, "root@example.com", PASSWORD).await;
+    let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let post = |path: &str, body: serde_json::Value| {
+        reqwest::Client::new()
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &session)
+            .json(&body)
+            .send()
+    };
+    let setup: serde_json::Value = post("/auth/totp/setup", json!({})).await.unwrap().json().await.unwrap();
+    let secret = setup["secret"].as_str().unwrap();
+    assert!(
+        setup["otpauth_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/Alphadome:root%40example.com?secret=")
+    );
+    let recovery: Vec<String> =
+        setup["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(recovery.len(), 10);
+    // Not required until confirmed.
+    assert_eq!(login(&app, "root@example.com", PASSWORD).await.status(), StatusCode::OK);
+
+    let app_code = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build()
+        .unwrap()
+        .generate_current()
+        .to_string();
+    assert_eq!(
+        post("/auth/totp/confirm", json!({ "code": "000000x" })).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        post("/auth/totp/confirm", json!({ "code": app_code })).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let with_code = |code: Option<&str>| {
+        let mut body = json!({ "email": "root@example.com", "password": PASSWORD });
+        if let Some(code) = code {
+            body["code"] = json!(code);
+        }
+        reqwest::Client::new().post(format!("{}/auth/login", app.base)).json(&body).send()
+    };
+    let missing = with_code(None).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
+    assert!(missing.text().await.unwrap().contains("authenticator"));
+    assert_eq!(
+        with_code(Some(&app_code)).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "a code works once"
+    );
+    assert_eq!(with_code(Some(&recovery[0])).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        with_code(Some(&recovery[0])).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "recovery codes too"
+    );
+    assert_eq!(with_code(Some(&recovery[1].to_uppercase())).await.unwrap().status(), StatusCode::OK);
+});
