@@ -5,6 +5,7 @@ mod ai;
 mod alerts;
 mod auth;
 mod isolation;
+mod property;
 mod replies;
 mod settings_templates;
 mod simulate;
