@@ -65,6 +65,15 @@ impl Services {
         let scope = self.store.tenant(tenant.id);
         let updated = scope.update(&profile, &secrets, actor).await.or_missing("tenant")?;
         self.caches.tenant_changed();
+        let changed: Vec<&str> =
+            fields.secrets.iter().flat_map(|s| s.present().map(|(name, _)| name)).collect();
+        if !changed.is_empty() {
+            // Which credentials changed (never their values).
+            let detail = serde_json::json!({ "fields": changed });
+            let event =
+                alphadome_store::AuditEvent::new(Some(tenant.id), actor, "credentials.change", detail);
+            self.store.record_event(&event).await.or_missing("audit")?;
+        }
         let new_token = fields
             .secrets
             .as_ref()

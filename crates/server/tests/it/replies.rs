@@ -125,6 +125,10 @@ backend_test!(a_rejected_token_pauses_the_tenant_until_a_new_one_is_set, async |
     let patch = json!({ "secrets": { "whatsapp_access_token": new_token } });
     let (status, tenant) = app.platform(Method::PATCH, "/api/v1/tenants/shop", Some(patch)).await;
     assert_eq!((status, tenant["whatsapp_token_broken_at"].is_null()), (StatusCode::OK, true));
+    let (_, audit) = app.platform(Method::GET, "/api/v1/tenants/shop/audit", None).await;
+    let change = audit.as_array().unwrap().iter().find(|e| e["action"] == "credentials.change").unwrap();
+    assert_eq!(change["detail"]["fields"], json!(["whatsapp_access_token"]));
+    assert!(!audit.to_string().contains(new_token), "the audit names the credential, never its value");
     worker.run_until_empty().await.unwrap();
     let texts = graph.texts();
     assert_eq!(texts.len(), 3, "both waiting replies go out with the new token");
