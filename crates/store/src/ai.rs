@@ -33,7 +33,7 @@ impl TenantScope<'_> {
         const SQL: &str = "INSERT INTO ai_usage (id, bot_tenant_id, model, prompt_tokens, completion_tokens, \
              outcome, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
         let tenant = self.tenant;
-        in_tx!(self.store, tenant = tenant, |tx| {
+        write_one!(self.store, tenant = tenant, |tx| {
             sqlx::query(SQL)
                 .bind(Uuid::new_v4())
                 .bind(tenant.0)

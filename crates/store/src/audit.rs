@@ -73,7 +73,7 @@ impl_for_engines!(impl AuditRows {
 impl TenantScope<'_> {
     /// Records an event of this tenant on its own.
     pub async fn record_audit(&self, event: &AuditEvent) -> Result<()> {
-        in_tx!(self.store, tenant = self.tenant, |tx| tx.insert_audit(event).await?);
+        write_one!(self.store, tenant = self.tenant, |tx| tx.insert_audit(event).await?);
         Ok(())
     }
 

@@ -209,7 +209,7 @@ impl TenantScope<'_> {
     ) -> Result<()> {
         let tenant = self.tenant;
         let next = NextState { state, run_at, error, send_settled, at: now() };
-        in_tx!(self.store, tenant = tenant, |tx| tx.move_job(tenant, id, &next).await?);
+        write_one!(self.store, tenant = tenant, |tx| tx.move_job(tenant, id, &next).await?);
         Ok(())
     }
 }

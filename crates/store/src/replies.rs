@@ -155,7 +155,7 @@ impl TenantScope<'_> {
              WHERE bot_tenant_id = $1 AND id = $2";
         let text = serde_json::to_string(reply).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tenant = self.tenant;
-        in_tx!(self.store, tenant = tenant, |tx| {
+        write_one!(self.store, tenant = tenant, |tx| {
             let done = sqlx::query(SQL)
                 .bind(tenant.0)
                 .bind(job_id)
