@@ -30,6 +30,14 @@ pub enum SendError {
         /// What happened.
         message: String,
     },
+    /// The request may have reached Meta, but no usable answer came back (a timeout after
+    /// connecting, a connection lost mid-request, an unreadable success): sending again could
+    /// duplicate the message, so its receipts are awaited first.
+    #[error("Graph API outcome unknown: {message}")]
+    Unknown {
+        /// What happened.
+        message: String,
+    },
     /// The tenant's token was refused (code 190): its sends must pause until it is replaced.
     #[error("the WhatsApp access token was rejected (190): {message}")]
     InvalidToken {
@@ -45,6 +53,7 @@ impl SendError {
             Self::Transient { code, .. } => *code,
             Self::Permanent { code, .. } => Some(*code),
             Self::InvalidToken { .. } => Some(190),
+            Self::Unknown { .. } => None,
         }
     }
 }
@@ -134,8 +143,13 @@ pub enum Content<'a> {
 impl GraphClient {
     /// A client for `base_url` (e.g. `https://graph.facebook.com`) and API `version`.
     pub fn new(base_url: &str, version: &str) -> Self {
+        Self::with_timeout(base_url, version, Duration::from_secs(15))
+    }
+
+    /// Like [`GraphClient::new`], giving up on a request after `timeout`.
+    pub fn with_timeout(base_url: &str, version: &str, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
+            .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("an HTTP client with default TLS settings");
@@ -175,16 +189,13 @@ impl GraphClient {
             request["biz_opaque_callback_data"] = json!(data);
         }
         let response = self.post(phone_number_id, token, &request).await?;
-        let sent: SendResponse = serde_json::from_slice(&response).map_err(|_| SendError::Transient {
-            code: None,
-            message: "unreadable send response".into(),
-            retry_after: None,
-        })?;
-        sent.messages.into_iter().next().map(|m| m.id).ok_or(SendError::Transient {
-            code: None,
-            message: "send response without a message id".into(),
-            retry_after: None,
-        })
+        let sent: SendResponse = serde_json::from_slice(&response)
+            .map_err(|_| SendError::Unknown { message: "unreadable send response".into() })?;
+        sent.messages
+            .into_iter()
+            .next()
+            .map(|m| m.id)
+            .ok_or(SendError::Unknown { message: "send response without a message id".into() })
     }
 
     /// Marks a customer's message as read (blue ticks).
@@ -211,10 +222,13 @@ impl GraphClient {
             .json(body)
             .send()
             .await
-            .map_err(|e| SendError::Transient {
-                code: None,
-                message: network_error(&e),
-                retry_after: None,
+            .map_err(|e| {
+                // Refused before connecting: Meta never saw it. Anything later: it may have.
+                if e.is_connect() {
+                    SendError::Transient { code: None, message: network_error(&e), retry_after: None }
+                } else {
+                    SendError::Unknown { message: network_error(&e) }
+                }
             })?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -223,11 +237,7 @@ impl GraphClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
             .map(Duration::from_secs);
-        let bytes = response.bytes().await.map_err(|e| SendError::Transient {
-            code: None,
-            message: network_error(&e),
-            retry_after,
-        })?;
+        let bytes = response.bytes().await.map_err(|e| SendError::Unknown { message: network_error(&e) })?;
         if (200..300).contains(&status) {
             Ok(bytes.to_vec())
         } else {

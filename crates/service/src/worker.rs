@@ -314,6 +314,12 @@ impl Worker {
                 store(scope.set_token_broken(Some(alphadome_store::now()), "worker").await)?;
                 store(scope.retry_job(job.id, alphadome_store::now(), "190: access token rejected").await)
             }
+            SendError::Unknown { ref message } => {
+                // Meta may have the reply: settle it from its receipts before sending again.
+                tracing::warn!(tenant.id = %claimed.tenant, job.id = %job.id, %message, "send outcome unknown; awaiting receipts");
+                let note = format!("outcome unknown ({message}): waiting for Meta's receipts");
+                store(scope.await_receipts(job.id, alphadome_store::now() + RECEIPT_POLL, &note).await)
+            }
             SendError::Transient { retry_after, ref message, code }
                 if job.attempts < self.retry.max_attempts =>
             {
@@ -332,10 +338,11 @@ impl Worker {
         }
     }
 
-    /// Settles a job whose send was cut off (the process died between handing the reply to
-    /// Meta and logging it). Meta's receipts carry the job id: if one arrived, the reply
-    /// went out and is logged now; if none arrives within the receipt wait, it never
-    /// reached Meta and is sent again.
+    /// Settles a job whose send has no known outcome: the process died between handing the
+    /// reply to Meta and logging it, or Meta's answer never came back (a timeout after
+    /// connecting). Meta's receipts carry the job id: if one arrived, the reply went out and
+    /// is logged now; if none arrives within the receipt wait, it never reached Meta and is
+    /// sent again.
     async fn reconcile(
         &self,
         scope: &TenantScope<'_>,

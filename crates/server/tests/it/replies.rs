@@ -284,3 +284,31 @@ backend_test!(with_auto_reply_off_the_customer_is_told_once_who_will_answer, asy
     assert_eq!(texts.len(), 1);
     assert!(texts[0].body["text"]["body"].as_str().unwrap().contains("+254702245555"));
 });
+
+backend_test!(a_send_whose_answer_never_came_is_settled_from_receipts_not_sent_twice, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    shop(&app).await;
+    // Meta accepts the reply, but its answer comes too late for the client; its receipt
+    // (with the job id) arrives by webhook as usual.
+    graph.set_delay(Duration::from_millis(1_500));
+    graph.send_receipts_to(&format!("{}/webhooks/whatsapp", app.base), crate::APP_SECRET);
+    let client = GraphClient::with_timeout(&graph.url, "v23.0", Duration::from_millis(300));
+    let retry = RetryPolicy { receipt_wait: Duration::from_secs(600), ..RetryPolicy::default() };
+    let worker = Worker::new(app.services.clone(), client, retry);
+    customer_says(&app, "wamid.SLOW", "what time do you open").await;
+    worker.run_until_empty().await.unwrap();
+    assert!(outgoing(&app).await.is_empty(), "not logged yet: the outcome is unknown");
+
+    // The job looks again after its poll interval and finds the receipt.
+    tokio::time::sleep(Duration::from_millis(2_300)).await;
+    worker.run_until_empty().await.unwrap();
+    assert_eq!(graph.texts().len(), 1, "sent once, never again");
+    let out = outgoing(&app).await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        (out[0].status.as_deref(), out[0].whatsapp_message_id.as_deref()),
+        (Some("sent"), Some("wamid.FAKE000001"))
+    );
+    assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
+});
