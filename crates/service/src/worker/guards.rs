@@ -1,7 +1,10 @@
 //! The checks a reply must pass before it is sent: WhatsApp's 24-hour window and the tenant's
 //! message limits; and the tenant's token.
 
-use super::*;
+use super::{Limit, Worker, store};
+use crate::{Result, TenantRuntime};
+use alphadome_store::{ReplyJob, TenantScope};
+use chrono::Duration;
 
 impl Worker {
     /// Where this customer stands against the tenant's hourly and per-customer daily limits.

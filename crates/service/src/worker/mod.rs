@@ -9,10 +9,10 @@
 //! Meta's receipts instead of being sent twice.
 
 use crate::engine::{Decision, Source};
-use crate::graph::{Content, GraphClient, Message, SendError};
-use crate::{Result, Services, TenantRuntime};
+use crate::graph::GraphClient;
+use crate::{Result, Services};
 use alphadome_core::whatsapp;
-use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, REPLY_JOB, ReplyJob, TenantScope};
+use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, REPLY_JOB, ReplyJob};
 use chrono::Duration;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;

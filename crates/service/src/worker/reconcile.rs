@@ -1,6 +1,8 @@
 //! Settling a send whose outcome is unknown, from Meta's receipts.
 
-use super::*;
+use super::{RECEIPT_POLL, Worker, outgoing, store};
+use crate::{Result, TenantRuntime};
+use alphadome_store::{ClaimedJob, ReplyJob, TenantScope};
 
 impl Worker {
     /// Settles a job whose send has no known outcome: the process died between handing the

@@ -1,7 +1,12 @@
 //! Sending a decided reply: the guards before it (24-hour window, limits), the bracketed send
 //! through the Graph API, and what each kind of failure leads to.
 
-use super::*;
+use super::{LIMIT_NOTICE_TEXT, Limit, OUTSIDE_WINDOW, RECEIPT_POLL, Worker, outgoing, store};
+use crate::engine::Source;
+use crate::graph::{Content, Message, SendError};
+use crate::{Result, TenantRuntime};
+use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, ReplyJob, TenantScope};
+use chrono::Duration;
 
 impl Worker {
     /// Checks the window and the limits, then sends `reply` (or the limit notice).
