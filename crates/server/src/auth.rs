@@ -121,11 +121,14 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+/// Whether cookies should be `Secure`: the public address is https, or a proxy says the
+/// request came over https.
+pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https")
 }
 
-fn session_cookie(session: &Session, secure: bool) -> HeaderValue {
+/// The `Set-Cookie` value that starts `session`.
+pub(crate) fn session_cookie(session: &Session, secure: bool) -> HeaderValue {
     let max_age = (session.expires_at - chrono::Utc::now()).num_seconds().max(0);
     let secure = if secure { "; Secure" } else { "" };
     let cookie = format!(

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod auth;
+mod dashboard;
 mod error;
 mod health;
 mod metrics;
@@ -28,6 +29,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .nest("/api/v1", api::router())
         .nest("/auth", auth::router())
+        .nest("/dashboard", dashboard::router())
         .nest("/webhooks", webhooks::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .fallback(error::route_not_found)

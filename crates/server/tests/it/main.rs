@@ -4,6 +4,7 @@ mod accounts;
 mod ai;
 mod alerts;
 mod auth;
+mod dashboard;
 mod isolation;
 mod property;
 mod replies;

@@ -1,0 +1,239 @@
+//! The dashboard, served by `alphadome serve` itself: server-rendered pages (maud templates
+//! compiled into the binary), no JavaScript. Logged in with an account's session cookie
+//! (`/auth`); every form carries a CSRF token; a tenant admin sees only his own tenant, and
+//! any other tenant's page answers 404.
+//!
+//! Built so far: login (with the second factor), logout, the platform's tenant list, and a
+//! tenant's overview. The rest of the dashboard issue builds on these pieces.
+
+mod layout;
+
+use crate::auth::{COOKIE, session_cookie, session_token};
+use crate::{ApiError, AppState};
+use alphadome_service::{AccountOut, Principal};
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use layout::page;
+use maud::{Markup, html};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+/// The cookie that carries the login form's CSRF token (before there is a session).
+const LOGIN_CSRF_COOKIE: &str = "alphadome_login_csrf";
+
+/// The routes under `/dashboard`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/t/{slug}", get(tenant))
+}
+
+/// A logged-in person, with the CSRF token of their session.
+struct Visitor {
+    account: AccountOut,
+    principal: Principal,
+    csrf: String,
+}
+
+impl Visitor {
+    fn frame(&self) -> Option<(&AccountOut, &str)> {
+        Some((&self.account, &self.csrf))
+    }
+}
+
+/// The session's CSRF token: derived from the session secret, so it needs no storage and
+/// a page from another site cannot know it.
+fn csrf_of(session: &str) -> String {
+    alphadome_crypto::hash_api_key(&format!("csrf:{session}"))
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Option<Visitor>, ApiError> {
+    let Some(token) = session_token(headers) else { return Ok(None) };
+    Ok(state.services.session(&token).await?.map(|(account, principal)| Visitor {
+        account,
+        principal,
+        csrf: csrf_of(&token),
+    }))
+}
+
+fn to_login() -> Response {
+    Redirect::to("/dashboard/login").into_response()
+}
+
+fn not_found(who: &Visitor) -> Response {
+    let body = html! { h1 { "Not found" } p { "There is no such page." } };
+    (StatusCode::NOT_FOUND, page("Not found", who.frame(), body)).into_response()
+}
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
+    if !who.principal.is_platform() {
+        let tenants = state.services.tenants().await?;
+        let own = tenants.iter().find(|t| who.principal.can_access(t.id));
+        return Ok(match own {
+            Some(t) => Redirect::to(&format!("/dashboard/t/{}", t.slug.as_str())).into_response(),
+            None => not_found(&who),
+        });
+    }
+    let tenants = state.services.tenants().await?;
+    let alerts = state.services.token_alerts(None).await?;
+    let body = html! {
+        h1 { "Tenants" }
+        table {
+            thead { tr { th { "Business" } th { "Status" } th.wide { "WhatsApp number id" } th { "Token" } } }
+            tbody {
+                @for t in &tenants {
+                    tr {
+                        td { a href={ "/dashboard/t/" (t.slug.as_str()) } { (t.profile.client_name) } br; small { (t.slug.as_str()) } }
+                        td { @if t.profile.is_active { span.badge { "active" } } @else { span.badge.warn { "inactive" } } }
+                        td.wide { (t.profile.whatsapp_phone_number_id.as_deref().unwrap_or("—")) }
+                        td {
+                            @match alerts.iter().find(|a| a.tenant_id == t.id) {
+                                Some(alert) => span.badge.warn { (alert.problem.kind().replace('_', " ")) },
+                                None => "ok",
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page("Tenants", who.frame(), body).into_response())
+}
+
+async fn tenant(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
+    let Ok(tenant) = state.services.tenant(&slug).await else { return Ok(not_found(&who)) };
+    if !who.principal.can_access(tenant.id) {
+        return Ok(not_found(&who));
+    }
+    let settings = state.services.settings(tenant.id).await?;
+    let alerts = state.services.token_alerts(Some(tenant.id)).await?;
+    let p = &tenant.profile;
+    let body = html! {
+        h1 { (p.client_name) }
+        @for alert in &alerts {
+            div.flash.error { "WhatsApp token: " (alert.problem.kind().replace('_', " ")) }
+        }
+        table {
+            tbody {
+                tr { th { "Status" } td { @if p.is_active { "active" } @else { "inactive" } } }
+                tr { th { "Bot" } td { @if settings.is_bot_enabled { "answering" } @else { "switched off" } } }
+                tr { th { "AI answers" } td { @if settings.enable_ai_responses { "on" } @else { "off" } } }
+                tr { th { "WhatsApp number id" } td { (p.whatsapp_phone_number_id.as_deref().unwrap_or("—")) } }
+                tr { th { "Webhook" } td { code { "/webhooks/whatsapp/" (tenant.slug.as_str()) } } }
+            }
+        }
+    };
+    Ok(page(&p.client_name, who.frame(), body).into_response())
+}
+
+/// The login form's fields (no `Debug`: it holds a password).
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    code: String,
+    csrf: String,
+}
+
+fn login_page(csrf: &str, error: Option<&str>) -> Markup {
+    let body = html! {
+        h1 { "Log in" }
+        @if let Some(error) = error { div.flash.error role="alert" { (error) } }
+        form method="post" action="/dashboard/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="email" { "Email" }
+            input id="email" name="email" type="email" autocomplete="username" required;
+            label for="password" { "Password" }
+            input id="password" name="password" type="password" autocomplete="current-password" required;
+            label for="code" { "Authenticator code (if you set one up)" }
+            input id="code" name="code" inputmode="numeric" autocomplete="one-time-code";
+            p { button type="submit" { "Log in" } }
+        }
+    };
+    page("Log in", None, body)
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+async fn login_form() -> Response {
+    let csrf = alphadome_crypto::random_token::<24>();
+    let mut response = login_page(&csrf, None).into_response();
+    let cookie =
+        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=3600");
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
+    response
+}
+
+async fn login(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ApiError> {
+    let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, &form.csrf) {
+        let body = login_page(&form.csrf, Some("The form expired; please try again."));
+        return Ok((StatusCode::FORBIDDEN, body).into_response());
+    }
+    let code = Some(form.code.trim()).filter(|c| !c.is_empty());
+    let password = alphadome_crypto::SecretString::from(form.password);
+    match state.services.login(&form.email, password, code, &peer.ip().to_string()).await {
+        Ok(session) => {
+            let mut response = Redirect::to("/dashboard").into_response();
+            let secure = crate::auth::secure(&state, &headers);
+            response.headers_mut().insert(header::SET_COOKIE, session_cookie(&session, secure));
+            Ok(response)
+        }
+        Err(alphadome_service::ServiceError::Forbidden(why)) => {
+            Ok((StatusCode::UNAUTHORIZED, login_page(&form.csrf, Some(why))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The logout form (its CSRF token).
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
+    let Some(token) = session_token(&headers) else { return Ok(to_login()) };
+    if !same(&csrf_of(&token), &form.csrf) {
+        return Ok((StatusCode::FORBIDDEN, "the form expired; reload the page").into_response());
+    }
+    state.services.logout(&token).await?;
+    let mut response = to_login();
+    let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ASCII"));
+    Ok(response)
+}
