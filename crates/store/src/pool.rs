@@ -91,6 +91,17 @@ macro_rules! platform_tx {
     }};
 }
 
+/// On PostgreSQL, runs `$body` in a transaction (`$tx`) bound to one tenant.
+macro_rules! tenant_tx {
+    ($pg:expr, $tenant:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $pg.begin().await?;
+        $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
+        let out = $body;
+        $tx.commit().await?;
+        out
+    }};
+}
+
 /// Like [`with_pool!`], for a platform-wide statement that writes (on SQLite, the one writer).
 macro_rules! with_writer {
     ($store:expr, |$pool:ident| $body:expr) => {
@@ -136,13 +147,7 @@ macro_rules! in_tx {
                 $tx.commit().await?;
                 out
             }
-            $crate::pool::Pool::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
+            $crate::pool::Pool::Postgres(pool) => tenant_tx!(pool, $tenant, |$tx| $body),
         }
     };
 }
@@ -158,13 +163,7 @@ macro_rules! write_one {
                 let mut $tx = pool.acquire().await?;
                 $body
             }
-            $crate::pool::Pool::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
+            $crate::pool::Pool::Postgres(pool) => tenant_tx!(pool, $tenant, |$tx| $body),
         }
     };
 }
@@ -180,13 +179,7 @@ macro_rules! read_tx {
                 let mut $tx = pool.acquire().await?;
                 $body
             }
-            $crate::pool::Pool::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
+            $crate::pool::Pool::Postgres(pool) => tenant_tx!(pool, $tenant, |$tx| $body),
         }
     };
 }

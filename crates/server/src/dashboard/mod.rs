@@ -8,7 +8,7 @@
 
 mod layout;
 
-use crate::auth::{COOKIE, session_cookie, session_token};
+use crate::auth::{COOKIE, cookie_value, session_cookie, session_token};
 use crate::{ApiError, AppState};
 use alphadome_service::{AccountOut, Principal};
 use axum::Router;
@@ -167,17 +167,6 @@ fn login_page(csrf: &str, error: Option<&str>) -> Markup {
         }
     };
     page("Log in", None, body)
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_owned())
 }
 
 async fn login_form() -> Response {
