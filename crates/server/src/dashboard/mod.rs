@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/t/{slug}", get(tenant))
+        .route("/t/{slug}/audit", get(audit))
 }
 
 /// A logged-in person, with the CSRF token of their session.
@@ -137,8 +138,41 @@ async fn tenant(
                 tr { th { "Webhook" } td { code { "/webhooks/whatsapp/" (tenant.slug.as_str()) } } }
             }
         }
+        p { a href={ "/dashboard/t/" (tenant.slug.as_str()) "/audit" } { "Audit log" } }
     };
     Ok(page(&p.client_name, who.frame(), body).into_response())
+}
+
+/// The tenant's audit log, newest first: who did what, when.
+async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
+    let Ok(tenant) = state.services.tenant(&slug).await else { return Ok(not_found(&who)) };
+    if !who.principal.can_access(tenant.id) {
+        return Ok(not_found(&who));
+    }
+    let entries = state.services.audit_log(Some(tenant.id), 200).await?;
+    let title = format!("Audit log · {}", tenant.profile.client_name);
+    let body = html! {
+        h1 { (title) }
+        table {
+            thead { tr { th { "When (UTC)" } th { "What" } th { "Who" } th.wide { "Details" } } }
+            tbody {
+                @for e in &entries {
+                    tr {
+                        td { (e.created_at.format("%Y-%m-%d %H:%M")) }
+                        td { (e.action) }
+                        td { (e.actor) }
+                        td.wide { code { (e.detail.0.to_string()) } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&title, who.frame(), body).into_response())
 }
 
 /// The login form's fields (no `Debug`: it holds a password).

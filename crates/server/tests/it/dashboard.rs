@@ -82,6 +82,12 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!page.contains("other shop"));
     assert_eq!(get(&app, "/dashboard/t/nonexistent", &gideon).await.0, StatusCode::NOT_FOUND);
+    // His own audit log shows his login (escaped, never a secret); another tenant's is 404.
+    let (status, page, _) = get(&app, "/dashboard/t/shop/audit", &gideon).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("account.login") && page.contains("account:gideon@shop.co.ke"));
+    assert!(!page.contains(PASSWORD));
+    assert_eq!(get(&app, "/dashboard/t/other/audit", &gideon).await.0, StatusCode::NOT_FOUND);
 
     // Logging out needs the page's CSRF token, and ends the session.
     let logout = |csrf: &str| {
