@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/t/{slug}", get(tenant))
         .route("/t/{slug}/audit", get(audit))
+        .route("/t/{slug}/settings", get(settings_form).post(save_settings))
 }
 
 /// A logged-in person, with the CSRF token of their session.
@@ -117,10 +118,7 @@ async fn tenant(
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
     let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    let Ok(tenant) = state.services.tenant(&slug).await else { return Ok(not_found(&who)) };
-    if !who.principal.can_access(tenant.id) {
-        return Ok(not_found(&who));
-    }
+    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
     let settings = state.services.settings(tenant.id).await?;
     let alerts = state.services.token_alerts(Some(tenant.id)).await?;
     let p = &tenant.profile;
@@ -138,7 +136,11 @@ async fn tenant(
                 tr { th { "Webhook" } td { code { "/webhooks/whatsapp/" (tenant.slug.as_str()) } } }
             }
         }
-        p { a href={ "/dashboard/t/" (tenant.slug.as_str()) "/audit" } { "Audit log" } }
+        p {
+            a href={ "/dashboard/t/" (tenant.slug.as_str()) "/settings" } { "Switches and limits" }
+            " · "
+            a href={ "/dashboard/t/" (tenant.slug.as_str()) "/audit" } { "Audit log" }
+        }
     };
     Ok(page(&p.client_name, who.frame(), body).into_response())
 }
@@ -150,10 +152,7 @@ async fn audit(
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
     let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    let Ok(tenant) = state.services.tenant(&slug).await else { return Ok(not_found(&who)) };
-    if !who.principal.can_access(tenant.id) {
-        return Ok(not_found(&who));
-    }
+    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
     let entries = state.services.audit_log(Some(tenant.id), 200).await?;
     let title = format!("Audit log · {}", tenant.profile.client_name);
     let body = html! {
@@ -173,6 +172,86 @@ async fn audit(
         }
     };
     Ok(page(&title, who.frame(), body).into_response())
+}
+
+/// The tenant a visitor asks for, if he may see it.
+async fn own_tenant(state: &AppState, who: &Visitor, slug: &str) -> Option<alphadome_store::Tenant> {
+    let tenant = state.services.tenant(slug).await.ok()?;
+    who.principal.can_access(tenant.id).then_some(tenant)
+}
+
+/// Every switch and limit of `bot_control_settings`, as a form.
+fn settings_page(
+    who: &Visitor,
+    tenant: &alphadome_store::Tenant,
+    values: &serde_json::Value,
+    flash: Option<Result<&str, &str>>,
+) -> Markup {
+    let title = format!("Switches and limits · {}", tenant.profile.client_name);
+    let body = html! {
+        h1 { (title) }
+        @match flash {
+            Some(Ok(message)) => div.flash.ok role="status" { (message) },
+            Some(Err(message)) => div.flash.error role="alert" { (message) },
+            None => {},
+        }
+        form method="post" {
+            input type="hidden" name="csrf" value=(who.csrf);
+            @for key in alphadome_core::settings::KEYS {
+                @let value = &values[*key];
+                label for=(key) { (key.replace('_', " ")) }
+                @if let Some(on) = value.as_bool() {
+                    select id=(key) name=(key) {
+                        option value="true" selected[on] { "on" }
+                        option value="false" selected[!on] { "off" }
+                    }
+                } @else {
+                    input id=(key) name=(key) value=(value.as_str().map_or_else(|| if value.is_null() { String::new() } else { value.to_string() }, str::to_owned));
+                }
+            }
+            p { button type="submit" { "Save" } }
+        }
+    };
+    page(&title, who.frame(), body)
+}
+
+async fn settings_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
+    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
+    let values = serde_json::to_value(state.services.settings(tenant.id).await?).unwrap_or_default();
+    Ok(settings_page(&who, &tenant, &values, None).into_response())
+}
+
+/// Saves every field at once; a bad value changes nothing and says which field and why.
+async fn save_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
+    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if !same(csrf, &who.csrf) {
+        return Ok((StatusCode::FORBIDDEN, "the form expired; reload the page").into_response());
+    }
+    let pairs: Vec<(String, String)> =
+        fields.into_iter().filter(|(k, _)| alphadome_core::settings::KEYS.contains(&k.as_str())).collect();
+    let outcome = state.services.set_settings(tenant.id, &pairs, &who.principal.actor).await;
+    let current = serde_json::to_value(state.services.settings(tenant.id).await?).unwrap_or_default();
+    Ok(match outcome {
+        Ok(_) => settings_page(&who, &tenant, &current, Some(Ok("Saved."))).into_response(),
+        Err(alphadome_service::ServiceError::Invalid(e)) => {
+            let message = format!("Nothing was saved: {e}");
+            (StatusCode::UNPROCESSABLE_ENTITY, settings_page(&who, &tenant, &current, Some(Err(&message))))
+                .into_response()
+        }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 /// The login form's fields (no `Debug`: it holds a password).

@@ -89,6 +89,45 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
     assert!(!page.contains(PASSWORD));
     assert_eq!(get(&app, "/dashboard/t/other/audit", &gideon).await.0, StatusCode::NOT_FOUND);
 
+    // Switches and limits: saved all at once, or, on a bad value, nothing at all.
+    let (status, page, _) = get(&app, "/dashboard/t/shop/settings", &gideon).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"max_messages_per_hour\"") && page.contains("name=\"is_bot_enabled\""));
+    let page_csrf =
+        page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let save = |fields: Vec<(&'static str, String)>| {
+        no_redirects()
+            .post(format!("{}/dashboard/t/shop/settings", app.base))
+            .header(COOKIE, &gideon)
+            .form(&fields)
+            .send()
+    };
+    let bad = save(vec![
+        ("csrf", page_csrf.clone()),
+        ("is_bot_enabled", "false".into()),
+        ("max_messages_per_hour", "-5".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("Nothing was saved"));
+    assert!(app.services.settings(shop.id).await.unwrap().is_bot_enabled, "unchanged");
+    let good = save(vec![
+        ("csrf", page_csrf.clone()),
+        ("is_bot_enabled", "false".into()),
+        ("max_messages_per_hour", "250".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(good.status(), StatusCode::OK);
+    assert!(good.text().await.unwrap().contains("Saved."));
+    let saved = app.services.settings(shop.id).await.unwrap();
+    assert_eq!((saved.is_bot_enabled, saved.max_messages_per_hour), (false, 250));
+    let forged = save(vec![("csrf", "forged".into()), ("is_bot_enabled", "true".into())]).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(!app.services.settings(shop.id).await.unwrap().is_bot_enabled);
+    assert_eq!(get(&app, "/dashboard/t/other/settings", &gideon).await.0, StatusCode::NOT_FOUND);
+
     // Logging out needs the page's CSRF token, and ends the session.
     let logout = |csrf: &str| {
         no_redirects()
