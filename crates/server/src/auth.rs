@@ -66,8 +66,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         state.services.logout(&token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ASCII"));
+    response.headers_mut().insert(header::SET_COOKIE, clear_session_cookie());
     Ok(response)
 }
 
@@ -130,6 +129,11 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 /// request came over https.
 pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https")
+}
+
+/// The `Set-Cookie` value that removes the session cookie from the browser.
+pub(crate) fn clear_session_cookie() -> HeaderValue {
+    HeaderValue::from_str(&format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")).expect("ASCII")
 }
 
 /// The `Set-Cookie` value that starts `session`.

@@ -77,10 +77,17 @@ impl Services {
     /// Current alerts: every tenant's, or (with `only`) one tenant's.
     pub async fn token_alerts(&self, only: Option<TenantId>) -> Result<Vec<TokenAlert>> {
         let now = Utc::now();
-        let tenants = self.tenants().await?;
+        let tenants = match only {
+            Some(id) => vec![
+                self.store
+                    .tenant_by_id(id)
+                    .await
+                    .map_err(|e| crate::ServiceError::from_store(e, "tenant"))?,
+            ],
+            None => self.tenants().await?,
+        };
         Ok(tenants
             .iter()
-            .filter(|t| only.is_none_or(|id| t.id == id))
             .filter_map(|t| {
                 let problem = token_problem(t, now)?;
                 Some(TokenAlert { tenant_id: t.id, slug: t.slug.as_str().to_owned(), problem })

@@ -8,9 +8,11 @@
 
 mod layout;
 
-use crate::auth::{COOKIE, cookie_value, session_cookie, session_token};
+use crate::auth::{clear_session_cookie, cookie_value, session_cookie, session_token};
 use crate::{ApiError, AppState};
+use alphadome_service::alerts::token_problem;
 use alphadome_service::{AccountOut, Principal};
+use alphadome_store::ApiKeyScope;
 use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -78,16 +80,14 @@ fn not_found(who: &Visitor) -> Response {
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    if !who.principal.is_platform() {
-        let tenants = state.services.tenants().await?;
-        let own = tenants.iter().find(|t| who.principal.can_access(t.id));
-        return Ok(match own {
-            Some(t) => Redirect::to(&format!("/dashboard/t/{}", t.slug.as_str())).into_response(),
-            None => not_found(&who),
+    if let ApiKeyScope::Tenant(own) = who.principal.scope {
+        return Ok(match state.services.store.tenant_by_id(own).await {
+            Ok(t) => Redirect::to(&format!("/dashboard/t/{}", t.slug.as_str())).into_response(),
+            Err(_) => not_found(&who),
         });
     }
     let tenants = state.services.tenants().await?;
-    let alerts = state.services.token_alerts(None).await?;
+    let now = chrono::Utc::now();
     let body = html! {
         h1 { "Tenants" }
         table {
@@ -99,8 +99,8 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
                         td { @if t.profile.is_active { span.badge { "active" } } @else { span.badge.warn { "inactive" } } }
                         td.wide { (t.profile.whatsapp_phone_number_id.as_deref().unwrap_or("—")) }
                         td {
-                            @match alerts.iter().find(|a| a.tenant_id == t.id) {
-                                Some(alert) => span.badge.warn { (alert.problem.kind().replace('_', " ")) },
+                            @match token_problem(t, now) {
+                                Some(problem) => span.badge.warn { (problem.kind().replace('_', " ")) },
                                 None => "ok",
                             }
                         }
@@ -117,8 +117,10 @@ async fn tenant(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
+    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
     let settings = state.services.settings(tenant.id).await?;
     let alerts = state.services.token_alerts(Some(tenant.id)).await?;
     let p = &tenant.profile;
@@ -151,8 +153,10 @@ async fn audit(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
+    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
     let entries = state.services.audit_log(Some(tenant.id), 200).await?;
     let title = format!("Audit log · {}", tenant.profile.client_name);
     let body = html! {
@@ -178,6 +182,20 @@ async fn audit(
 async fn own_tenant(state: &AppState, who: &Visitor, slug: &str) -> Option<alphadome_store::Tenant> {
     let tenant = state.services.tenant(slug).await.ok()?;
     who.principal.can_access(tenant.id).then_some(tenant)
+}
+
+/// The visitor and the tenant page he asks for; `Err` is the answer instead: the login
+/// page when not logged in, 404 for a tenant he may not see.
+async fn tenant_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<Result<(Visitor, alphadome_store::Tenant), Response>, ApiError> {
+    let Some(who) = visitor(state, headers).await? else { return Ok(Err(to_login())) };
+    match own_tenant(state, &who, slug).await {
+        Some(tenant) => Ok(Ok((who, tenant))),
+        None => Ok(Err(not_found(&who))),
+    }
 }
 
 /// Every switch and limit of `bot_control_settings`, as a form.
@@ -220,8 +238,10 @@ async fn settings_form(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
+    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
     let values = serde_json::to_value(state.services.settings(tenant.id).await?).unwrap_or_default();
     Ok(settings_page(&who, &tenant, &values, None).into_response())
 }
@@ -233,8 +253,10 @@ async fn save_settings(
     Path(slug): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    let Some(tenant) = own_tenant(&state, &who, &slug).await else { return Ok(not_found(&who)) };
+    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
     let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if !same(csrf, &who.csrf) {
         return Ok((StatusCode::FORBIDDEN, "the form expired; reload the page").into_response());
@@ -335,7 +357,6 @@ async fn logout(
     }
     state.services.logout(&token).await?;
     let mut response = to_login();
-    let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ASCII"));
+    response.headers_mut().insert(header::SET_COOKIE, clear_session_cookie());
     Ok(response)
 }
