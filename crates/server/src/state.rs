@@ -3,6 +3,7 @@
 use crate::metrics::Metrics;
 use crate::webhooks::whatsapp::WhatsAppConfig;
 use alphadome_service::Services;
+use alphadome_service::graph::{DEFAULT_VERSION, GraphClient};
 use std::sync::Arc;
 
 /// Shared state of the HTTP application. Cheap to clone.
@@ -16,6 +17,8 @@ pub struct AppState {
     pub whatsapp: WhatsAppConfig,
     /// Whether session cookies carry `Secure` (the public address is https).
     pub secure_cookies: bool,
+    /// Meta's Graph API, for the dashboard's "test connection".
+    pub graph: GraphClient,
 }
 
 impl AppState {
@@ -26,12 +29,19 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             whatsapp: WhatsAppConfig::default(),
             secure_cookies: false,
+            graph: GraphClient::new("https://graph.facebook.com", DEFAULT_VERSION),
         }
     }
 
     /// The same state, with `Secure` session cookies when `secure` (served over https).
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {
         self.secure_cookies = secure;
+        self
+    }
+
+    /// The same state, reaching the Graph API through `graph`.
+    pub fn with_graph(mut self, graph: GraphClient) -> Self {
+        self.graph = graph;
         self
     }
 

@@ -90,6 +90,14 @@ fn refused() -> ServiceError {
     ServiceError::Forbidden("wrong email or password")
 }
 
+/// Checks a new account's email and password without storing anything (a form that creates
+/// a tenant and its admin together checks both before creating either).
+pub fn check_new_account(email: &str, password: &SecretString) -> Result<()> {
+    alphadome_core::tenant::parse_email("email", email)?
+        .ok_or_else(|| ValidationError::new("email", "is required"))?;
+    check_password(password)
+}
+
 fn check_password(password: &SecretString) -> Result<()> {
     let n = password.expose_secret().chars().count();
     if !(12..=1024).contains(&n) {

@@ -209,27 +209,43 @@ impl GraphClient {
         self.post(phone_number_id, token, &request).await.map(drop)
     }
 
+    /// Asks Meta about a business number with `token`: the "test connection" of a tenant's
+    /// credentials. A rejected token is `SendError::InvalidToken`.
+    pub async fn check_number(
+        &self,
+        phone_number_id: &str,
+        token: &SecretString,
+    ) -> Result<NumberInfo, SendError> {
+        let url = format!("{}/{}/{phone_number_id}", self.base_url, self.version);
+        let request =
+            self.http.get(url).query(&[("fields", "display_phone_number,verified_name,quality_rating")]);
+        let body = self.exchange(request, token).await?;
+        serde_json::from_slice(&body).map_err(|_| SendError::Unknown { message: "unreadable answer".into() })
+    }
+
     async fn post(
         &self,
         phone_number_id: &str,
         token: &SecretString,
         body: &serde_json::Value,
     ) -> Result<Vec<u8>, SendError> {
-        let response = self
-            .http
-            .post(self.messages_url(phone_number_id))
-            .bearer_auth(token.expose_secret())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| {
-                // Refused before connecting: Meta never saw it. Anything later: it may have.
-                if e.is_connect() {
-                    SendError::Transient { code: None, message: network_error(&e), retry_after: None }
-                } else {
-                    SendError::Unknown { message: network_error(&e) }
-                }
-            })?;
+        self.exchange(self.http.post(self.messages_url(phone_number_id)).json(body), token).await
+    }
+
+    /// Sends `request` with the token; a non-2xx answer is classified by Meta's error code.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &SecretString,
+    ) -> Result<Vec<u8>, SendError> {
+        let response = request.bearer_auth(token.expose_secret()).send().await.map_err(|e| {
+            // Refused before connecting: Meta never saw it. Anything later: it may have.
+            if e.is_connect() {
+                SendError::Transient { code: None, message: network_error(&e), retry_after: None }
+            } else {
+                SendError::Unknown { message: network_error(&e) }
+            }
+        })?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -244,6 +260,20 @@ impl GraphClient {
             Err(classify(status, &bytes, retry_after))
         }
     }
+}
+
+/// What Meta says about a business number.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NumberInfo {
+    /// The number as customers see it.
+    #[serde(default)]
+    pub display_phone_number: Option<String>,
+    /// The business name Meta verified.
+    #[serde(default)]
+    pub verified_name: Option<String>,
+    /// GREEN, YELLOW, RED or UNKNOWN.
+    #[serde(default)]
+    pub quality_rating: Option<String>,
 }
 
 /// Describes a network failure without the URL's details.

@@ -2,6 +2,7 @@
 //! workers: each rule is written once here, on top of the storage and crypto crates.
 
 mod accounts;
+pub mod activity;
 pub mod alerts;
 mod api_keys;
 mod audit;
@@ -21,7 +22,7 @@ pub mod worker;
 
 pub mod graph;
 
-pub use accounts::{AccountOut, Session, TotpSetup};
+pub use accounts::{AccountOut, Session, TotpSetup, check_new_account};
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;

@@ -134,3 +134,28 @@ impl Services {
         Ok(rotation)
     }
 }
+
+impl Services {
+    /// Checks the tenant's WhatsApp token against the Graph API by reading its number's
+    /// details: the dashboard's "test connection". `Err` says what is wrong, in words fit for
+    /// the owner (never the token).
+    pub async fn test_whatsapp(
+        &self,
+        tenant: &Tenant,
+        graph: &crate::graph::GraphClient,
+    ) -> std::result::Result<crate::graph::NumberInfo, String> {
+        let Some(number) = tenant.profile.whatsapp_phone_number_id.as_deref() else {
+            return Err("no WhatsApp phone number id is set".to_owned());
+        };
+        let field = SecretField::WhatsappAccessToken;
+        let Some(token) = self.open_secret(tenant, field, "test connection").await else {
+            return Err("no usable WhatsApp access token is stored".to_owned());
+        };
+        graph.check_number(number, &token).await.map_err(|e| match e {
+            crate::graph::SendError::InvalidToken { .. } => {
+                "Meta rejected the access token (190): replace it".to_owned()
+            }
+            e => e.to_string(),
+        })
+    }
+}

@@ -13,6 +13,7 @@
 #[macro_use]
 mod pool;
 mod accounts;
+mod activity;
 mod ai;
 mod api_keys;
 mod audit;
@@ -28,6 +29,7 @@ mod tenants;
 mod training;
 
 pub use accounts::Account;
+pub use activity::{Bucket, MessageCount, ReviewItem, Tally, TenantTraffic, Thread, ThreadMessage};
 pub use ai::{AiCall, Turn};
 pub use api_keys::{ApiKey, ApiKeyScope, NewApiKey};
 pub use audit::{AuditEntry, AuditEvent};

@@ -247,6 +247,14 @@ impl Store {
     pub fn tenant(&self, id: TenantId) -> TenantScope<'_> {
         TenantScope { store: self, tenant: id }
     }
+
+    /// Which engine this store runs on (for the rare expression the two spell differently).
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite { .. } => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
 }
 
 /// A handle on one tenant's data. Every query made through it is scoped to that tenant.

@@ -61,6 +61,8 @@ pub struct OutgoingReply<'a> {
     pub source: &'a str,
     /// The retrieval score, when retrieval chose the answer.
     pub score: Option<f64>,
+    /// Drafted in training mode for the owner to review, not sent.
+    pub draft: bool,
 }
 
 /// A tenant's and a customer's recent replies, against the message limits.
@@ -203,8 +205,12 @@ impl TenantScope<'_> {
         const RECEIPTS: &str = "SELECT whatsapp_message_id, status, error_code, error_title FROM wa_status_events \
              WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2";
         let (tenant, at) = (self.tenant, now());
-        let metadata =
+        let mut metadata =
             serde_json::json!({ "in_reply_to": r.in_reply_to, "source": r.source, "score": r.score });
+        if r.draft {
+            // Present only on drafts: the review queue asks whether the key exists.
+            metadata["draft"] = serde_json::Value::Bool(true);
+        }
         let job_state = if r.status == "failed" { "dead" } else { "done" };
         in_tx!(self.store, tenant = tenant, |tx| {
             let early = match r.wamid {

@@ -1,5 +1,6 @@
 //! A local stand-in for Meta's Graph API: it speaks the real request and response formats
-//! (`POST /{version}/{phone-number-id}/messages`), records every request, and can be told
+//! (`POST /{version}/{phone-number-id}/messages`, and `GET /{version}/{phone-number-id}` for a
+//! number's details, which checks the token), records every request, and can be told
 //! to answer the next sends with errors, to answer slowly, and to send a `sent` receipt
 //! for each accepted message to a webhook, signed and retried until answered with 200, as
 //! Meta does.
@@ -7,9 +8,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +32,8 @@ struct Inner {
     sent: usize,
     delay: Duration,
     receipts: Option<ReceiptTarget>,
+    /// Business numbers the fake knows, with the one token that may read each.
+    numbers: HashMap<String, String>,
 }
 
 /// Where receipts go, and the app secret that signs them.
@@ -54,6 +57,7 @@ impl FakeGraph {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = axum::Router::new()
             .route("/{version}/{number}/messages", post(messages))
+            .route("/{version}/{number}", get(number_details))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Graph API");
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -63,9 +67,7 @@ impl FakeGraph {
 
     /// Answers the next send with `status` and Meta's error envelope for `code`.
     pub fn fail_next(&self, status: u16, code: i64) {
-        let body = json!({ "error": {
-            "message": format!("(#{code}) simulated"), "type": "OAuthException", "code": code,
-            "fbtrace_id": "AFakeTrace" } });
+        let body = graph_error(code, &format!("(#{code}) simulated"));
         self.inner.lock().unwrap().script.push_back((status, body));
     }
 
@@ -81,6 +83,11 @@ impl FakeGraph {
     pub fn send_receipts_to(&self, webhook_url: &str, app_secret: &str) {
         let target = ReceiptTarget { url: webhook_url.to_owned(), app_secret: app_secret.to_owned() };
         self.inner.lock().unwrap().receipts = Some(target);
+    }
+
+    /// Makes `number` a business number the fake knows, readable with `token` only.
+    pub fn add_number(&self, number: &str, token: &str) {
+        self.inner.lock().unwrap().numbers.insert(number.to_owned(), token.to_owned());
     }
 
     /// Every request received.
@@ -110,6 +117,37 @@ async fn messages(
     // Meta has the message now; the answer can still be slow to come back.
     tokio::time::sleep(delay).await;
     (status, Json(reply))
+}
+
+/// A number's details, as Meta answers them: 401 with code 190 for a token that may not read
+/// it, 400 with code 100 for a number it does not know.
+async fn number_details(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path((_version, number)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> (StatusCode, Json<Value>) {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let known = inner.lock().unwrap().numbers.get(&number).cloned();
+    match known {
+        Some(token) if authorization == format!("Bearer {token}") => (
+            StatusCode::OK,
+            Json(json!({ "display_phone_number": "+254 700 000000", "verified_name": "Fake Business",
+                "quality_rating": "GREEN", "id": number })),
+        ),
+        Some(_) => (StatusCode::UNAUTHORIZED, Json(graph_error(190, "Error validating access token"))),
+        None => (
+            StatusCode::BAD_REQUEST,
+            Json(graph_error(
+                100,
+                &format!("Unsupported get request. Object with ID '{number}' does not exist"),
+            )),
+        ),
+    }
+}
+
+/// Meta's error envelope.
+fn graph_error(code: i64, message: &str) -> Value {
+    json!({ "error": { "message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AFakeTrace" } })
 }
 
 fn accept(

@@ -6,9 +6,11 @@
 //! PostgreSQL tests say so and pass as skipped — except under CI (`CI=true`), where they
 //! fail, so a CI run can never silently skip them.
 
+pub mod browser;
 mod fake_ai;
 mod fake_graph;
 
+pub use browser::{Browser, Element};
 pub use fake_ai::{AiRequest, AiScript, FakeAi};
 pub use fake_graph::{FakeGraph, Received};
 

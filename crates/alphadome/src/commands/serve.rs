@@ -33,6 +33,7 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     }
     let graph = GraphClient::new(&config.graph_base_url, &config.graph_api_version);
     let graph_for_alerts = graph.clone();
+    let graph_for_dashboard = graph.clone();
     let retry = RetryPolicy {
         lease: config.worker_lease,
         receipt_wait: config.worker_receipt_wait,
@@ -49,6 +50,7 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     ));
     let state = AppState::new(services)
         .with_whatsapp(whatsapp)
+        .with_graph(graph_for_dashboard)
         .with_secure_cookies(config.public_url.starts_with("https://"));
     alphadome_server::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_worker.send(true);

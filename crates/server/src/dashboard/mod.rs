@@ -1,40 +1,67 @@
 //! The dashboard, served by `alphadome serve` itself: server-rendered pages (maud templates
-//! compiled into the binary), no JavaScript. Logged in with an account's session cookie
-//! (`/auth`); every form carries a CSRF token; a tenant admin sees only his own tenant, and
-//! any other tenant's page answers 404.
+//! compiled into the binary), styles inlined, and one small script (loading a CSV file into
+//! the import form). Logged in with an account's session cookie (`/auth`); every form
+//! carries a CSRF token; a tenant admin sees only his own tenant, and any other tenant's page
+//! answers 404.
 //!
-//! Built so far: login (with the second factor), logout, the platform's tenant list, and a
-//! tenant's overview. The rest of the dashboard issue builds on these pieces.
+//! - `login`: log in (with the second factor), log out.
+//! - `platform`: the platform admin's tenant list, health, new tenant, (de)activation.
+//! - `overview`, `credentials`, `persona`, `knowledge`, `settings`, `conversations`,
+//!   `review`, `chat`, `keys`, `audit`: one module per page of a tenant.
 
+mod audit;
+mod chart;
+mod chat;
+mod conversations;
+mod credentials;
+mod keys;
+mod knowledge;
 mod layout;
+mod login;
+mod overview;
+mod persona;
+mod platform;
+mod review;
+mod settings;
 
-use crate::auth::{clear_session_cookie, cookie_value, session_cookie, session_token};
+use crate::auth::session_token;
 use crate::{ApiError, AppState};
-use alphadome_service::alerts::token_problem;
-use alphadome_service::{AccountOut, Principal};
-use alphadome_store::ApiKeyScope;
+use alphadome_service::{AccountOut, Principal, ServiceError};
+use alphadome_store::Tenant;
 use axum::Router;
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use layout::page;
 use maud::{Markup, html};
-use serde::Deserialize;
 use subtle::ConstantTimeEq;
-
-/// The cookie that carries the login form's CSRF token (before there is a session).
-const LOGIN_CSRF_COOKIE: &str = "alphadome_login_csrf";
 
 /// The routes under `/dashboard`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route("/t/{slug}", get(tenant))
-        .route("/t/{slug}/audit", get(audit))
-        .route("/t/{slug}/settings", get(settings_form).post(save_settings))
+        .route("/", get(platform::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/tenants/new", get(platform::new_tenant_form).post(platform::create_tenant))
+        .route("/t/{slug}", get(overview::page))
+        .route("/t/{slug}/active", post(platform::set_active))
+        .route("/t/{slug}/credentials", get(credentials::page).post(credentials::save))
+        .route("/t/{slug}/credentials/test", post(credentials::test_connection))
+        .route("/t/{slug}/persona", get(persona::page).post(persona::save))
+        .route("/t/{slug}/knowledge", get(knowledge::page).post(knowledge::add))
+        .route("/t/{slug}/knowledge/export.csv", get(knowledge::export))
+        .route("/t/{slug}/knowledge/import", get(knowledge::import_form).post(knowledge::import))
+        .route("/t/{slug}/knowledge/{id}", get(knowledge::edit_form).post(knowledge::change))
+        .route("/t/{slug}/settings", get(settings::page).post(settings::save))
+        .route("/t/{slug}/conversations", get(conversations::list))
+        .route("/t/{slug}/conversations/{customer}", get(conversations::thread))
+        .route("/t/{slug}/conversations/{customer}/release", post(conversations::release))
+        .route("/t/{slug}/review", get(review::page))
+        .route("/t/{slug}/review/{id}", post(review::decide))
+        .route("/t/{slug}/chat", get(chat::page).post(chat::ask))
+        .route("/t/{slug}/keys", get(keys::page).post(keys::create))
+        .route("/t/{slug}/keys/{id}/revoke", post(keys::revoke))
+        .route("/t/{slug}/audit", get(audit::page))
 }
 
 /// A logged-in person, with the CSRF token of their session.
@@ -48,6 +75,11 @@ impl Visitor {
     fn frame(&self) -> Option<(&AccountOut, &str)> {
         Some((&self.account, &self.csrf))
     }
+
+    /// The actor named in the audit log.
+    fn actor(&self) -> &str {
+        &self.principal.actor
+    }
 }
 
 /// The session's CSRF token: derived from the session secret, so it needs no storage and
@@ -56,6 +88,7 @@ fn csrf_of(session: &str) -> String {
     alphadome_crypto::hash_api_key(&format!("csrf:{session}"))
 }
 
+/// Compares two tokens in constant time.
 fn same(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
@@ -78,285 +111,107 @@ fn not_found(who: &Visitor) -> Response {
     (StatusCode::NOT_FOUND, page("Not found", who.frame(), body)).into_response()
 }
 
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    if let ApiKeyScope::Tenant(own) = who.principal.scope {
-        return Ok(match state.services.store.tenant_by_id(own).await {
-            Ok(t) => Redirect::to(&format!("/dashboard/t/{}", t.slug.as_str())).into_response(),
-            Err(_) => not_found(&who),
-        });
+/// The answer to a form whose CSRF token is missing or wrong: nothing was changed.
+fn expired_form() -> Response {
+    (StatusCode::FORBIDDEN, "The form expired; reload the page and try again. Nothing was changed.")
+        .into_response()
+}
+
+/// A submitted form's fields, in order.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The value of `name`, or "" when absent.
+    fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
-    let tenants = state.services.tenants().await?;
-    let now = chrono::Utc::now();
-    let body = html! {
-        h1 { "Tenants" }
-        table {
-            thead { tr { th { "Business" } th { "Status" } th.wide { "WhatsApp number id" } th { "Token" } } }
-            tbody {
-                @for t in &tenants {
-                    tr {
-                        td { a href={ "/dashboard/t/" (t.slug.as_str()) } { (t.profile.client_name) } br; small { (t.slug.as_str()) } }
-                        td { @if t.profile.is_active { span.badge { "active" } } @else { span.badge.warn { "inactive" } } }
-                        td.wide { (t.profile.whatsapp_phone_number_id.as_deref().unwrap_or("—")) }
-                        td {
-                            @match token_problem(t, now) {
-                                Some(problem) => span.badge.warn { (problem.kind().replace('_', " ")) },
-                                None => "ok",
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    Ok(page("Tenants", who.frame(), body).into_response())
-}
 
-async fn tenant(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-) -> Result<Response, ApiError> {
-    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
-    let settings = state.services.settings(tenant.id).await?;
-    let alerts = state.services.token_alerts(Some(tenant.id)).await?;
-    let p = &tenant.profile;
-    let body = html! {
-        h1 { (p.client_name) }
-        @for alert in &alerts {
-            div.flash.error { "WhatsApp token: " (alert.problem.kind().replace('_', " ")) }
-        }
-        table {
-            tbody {
-                tr { th { "Status" } td { @if p.is_active { "active" } @else { "inactive" } } }
-                tr { th { "Bot" } td { @if settings.is_bot_enabled { "answering" } @else { "switched off" } } }
-                tr { th { "AI answers" } td { @if settings.enable_ai_responses { "on" } @else { "off" } } }
-                tr { th { "WhatsApp number id" } td { (p.whatsapp_phone_number_id.as_deref().unwrap_or("—")) } }
-                tr { th { "Webhook" } td { code { "/webhooks/whatsapp/" (tenant.slug.as_str()) } } }
-            }
-        }
-        p {
-            a href={ "/dashboard/t/" (tenant.slug.as_str()) "/settings" } { "Switches and limits" }
-            " · "
-            a href={ "/dashboard/t/" (tenant.slug.as_str()) "/audit" } { "Audit log" }
-        }
-    };
-    Ok(page(&p.client_name, who.frame(), body).into_response())
-}
+    /// The trimmed value of `name`, when present and not blank.
+    fn filled(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
 
-/// The tenant's audit log, newest first: who did what, when.
-async fn audit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-) -> Result<Response, ApiError> {
-    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
-    let entries = state.services.audit_log(Some(tenant.id), 200).await?;
-    let title = format!("Audit log · {}", tenant.profile.client_name);
-    let body = html! {
-        h1 { (title) }
-        table {
-            thead { tr { th { "When (UTC)" } th { "What" } th { "Who" } th.wide { "Details" } } }
-            tbody {
-                @for e in &entries {
-                    tr {
-                        td { (e.created_at.format("%Y-%m-%d %H:%M")) }
-                        td { (e.action) }
-                        td { (e.actor) }
-                        td.wide { code { (e.detail.0.to_string()) } }
-                    }
-                }
-            }
-        }
-    };
-    Ok(page(&title, who.frame(), body).into_response())
-}
-
-/// The tenant a visitor asks for, if he may see it.
-async fn own_tenant(state: &AppState, who: &Visitor, slug: &str) -> Option<alphadome_store::Tenant> {
-    let tenant = state.services.tenant(slug).await.ok()?;
-    who.principal.can_access(tenant.id).then_some(tenant)
+    /// Whether a checkbox named `name` was ticked.
+    fn ticked(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
 }
 
 /// The visitor and the tenant page he asks for; `Err` is the answer instead: the login
 /// page when not logged in, 404 for a tenant he may not see.
-async fn tenant_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-) -> Result<Result<(Visitor, alphadome_store::Tenant), Response>, ApiError> {
+async fn tenant_page(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Page, ApiError> {
     let Some(who) = visitor(state, headers).await? else { return Ok(Err(to_login())) };
-    match own_tenant(state, &who, slug).await {
-        Some(tenant) => Ok(Ok((who, tenant))),
-        None => Ok(Err(not_found(&who))),
-    }
-}
-
-/// Every switch and limit of `bot_control_settings`, as a form.
-fn settings_page(
-    who: &Visitor,
-    tenant: &alphadome_store::Tenant,
-    values: &serde_json::Value,
-    flash: Option<Result<&str, &str>>,
-) -> Markup {
-    let title = format!("Switches and limits · {}", tenant.profile.client_name);
-    let body = html! {
-        h1 { (title) }
-        @match flash {
-            Some(Ok(message)) => div.flash.ok role="status" { (message) },
-            Some(Err(message)) => div.flash.error role="alert" { (message) },
-            None => {},
-        }
-        form method="post" {
-            input type="hidden" name="csrf" value=(who.csrf);
-            @for key in alphadome_core::settings::KEYS {
-                @let value = &values[*key];
-                label for=(key) { (key.replace('_', " ")) }
-                @if let Some(on) = value.as_bool() {
-                    select id=(key) name=(key) {
-                        option value="true" selected[on] { "on" }
-                        option value="false" selected[!on] { "off" }
-                    }
-                } @else {
-                    input id=(key) name=(key) value=(value.as_str().map_or_else(|| if value.is_null() { String::new() } else { value.to_string() }, str::to_owned));
-                }
-            }
-            p { button type="submit" { "Save" } }
-        }
-    };
-    page(&title, who.frame(), body)
-}
-
-async fn settings_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-) -> Result<Response, ApiError> {
-    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
-    let values = serde_json::to_value(state.services.settings(tenant.id).await?).unwrap_or_default();
-    Ok(settings_page(&who, &tenant, &values, None).into_response())
-}
-
-/// Saves every field at once; a bad value changes nothing and says which field and why.
-async fn save_settings(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let (who, tenant) = match tenant_page(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    if !same(csrf, &who.csrf) {
-        return Ok((StatusCode::FORBIDDEN, "the form expired; reload the page").into_response());
-    }
-    let pairs: Vec<(String, String)> =
-        fields.into_iter().filter(|(k, _)| alphadome_core::settings::KEYS.contains(&k.as_str())).collect();
-    let outcome = state.services.set_settings(tenant.id, &pairs, &who.principal.actor).await;
-    let current = serde_json::to_value(state.services.settings(tenant.id).await?).unwrap_or_default();
-    Ok(match outcome {
-        Ok(_) => settings_page(&who, &tenant, &current, Some(Ok("Saved."))).into_response(),
-        Err(alphadome_service::ServiceError::Invalid(e)) => {
-            let message = format!("Nothing was saved: {e}");
-            (StatusCode::UNPROCESSABLE_ENTITY, settings_page(&who, &tenant, &current, Some(Err(&message))))
-                .into_response()
-        }
-        Err(e) => return Err(e.into()),
+    let tenant = state.services.tenant(slug).await.ok().filter(|t| who.principal.can_access(t.id));
+    Ok(match tenant {
+        Some(tenant) => Ok((who, tenant)),
+        None => Err(not_found(&who)),
     })
 }
 
-/// The login form's fields (no `Debug`: it holds a password).
-#[derive(Deserialize)]
-struct LoginForm {
-    email: String,
-    password: String,
-    #[serde(default)]
-    code: String,
-    csrf: String,
+/// A tenant page the visitor may see, or the answer to give instead.
+type Page = Result<(Visitor, Tenant), Response>;
+
+/// Like [`tenant_page`] for a form post: also checks the form's CSRF token.
+async fn tenant_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    fields: &Fields,
+) -> Result<Page, ApiError> {
+    Ok(match tenant_page(state, headers, slug).await? {
+        Ok((who, _)) if !same(fields.get("csrf"), &who.csrf) => Err(expired_form()),
+        found => found,
+    })
 }
 
-fn login_page(csrf: &str, error: Option<&str>) -> Markup {
-    let body = html! {
-        h1 { "Log in" }
-        @if let Some(error) = error { div.flash.error role="alert" { (error) } }
-        form method="post" action="/dashboard/login" {
-            input type="hidden" name="csrf" value=(csrf);
-            label for="email" { "Email" }
-            input id="email" name="email" type="email" autocomplete="username" required;
-            label for="password" { "Password" }
-            input id="password" name="password" type="password" autocomplete="current-password" required;
-            label for="code" { "Authenticator code (if you set one up)" }
-            input id="code" name="code" inputmode="numeric" autocomplete="one-time-code";
-            p { button type="submit" { "Log in" } }
-        }
-    };
-    page("Log in", None, body)
-}
-
-async fn login_form() -> Response {
-    let csrf = alphadome_crypto::random_token::<24>();
-    let mut response = login_page(&csrf, None).into_response();
-    let cookie =
-        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=3600");
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
-    response
-}
-
-async fn login(
-    State(state): State<AppState>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, ApiError> {
-    let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same(&expected, &form.csrf) {
-        let body = login_page(&form.csrf, Some("The form expired; please try again."));
-        return Ok((StatusCode::FORBIDDEN, body).into_response());
-    }
-    let code = Some(form.code.trim()).filter(|c| !c.is_empty());
-    let password = alphadome_crypto::SecretString::from(form.password);
-    match state.services.login(&form.email, password, code, &peer.ip().to_string()).await {
-        Ok(session) => {
-            let mut response = Redirect::to("/dashboard").into_response();
-            let secure = crate::auth::secure(&state, &headers);
-            response.headers_mut().insert(header::SET_COOKIE, session_cookie(&session, secure));
-            Ok(response)
-        }
-        Err(alphadome_service::ServiceError::Forbidden(why)) => {
-            Ok((StatusCode::UNAUTHORIZED, login_page(&form.csrf, Some(why))).into_response())
-        }
-        Err(e) => Err(e.into()),
+/// The message to show for an error the visitor can fix (bad input, a name taken, a missing
+/// entry); `None` for the rest, which are answered as server errors.
+fn user_error(e: &ServiceError) -> Option<String> {
+    match e {
+        ServiceError::Invalid(_)
+        | ServiceError::Import(_)
+        | ServiceError::Conflict { .. }
+        | ServiceError::NotFound(_)
+        | ServiceError::Forbidden(_) => Some(e.to_string()),
+        ServiceError::Unavailable(_) | ServiceError::Internal(_) => None,
     }
 }
 
-/// The logout form (its CSRF token).
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
+/// The outcome of a write, shown at the top of the page it returns to.
+enum Flash {
+    Ok(String),
+    Error(String),
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, ApiError> {
-    let Some(token) = session_token(&headers) else { return Ok(to_login()) };
-    if !same(&csrf_of(&token), &form.csrf) {
-        return Ok((StatusCode::FORBIDDEN, "the form expired; reload the page").into_response());
+impl Flash {
+    /// A success or, for an error the visitor can fix, what went wrong; other errors are
+    /// passed on.
+    fn of<T>(outcome: Result<T, ServiceError>, done: impl FnOnce(T) -> String) -> Result<Self, ApiError> {
+        match outcome {
+            Ok(value) => Ok(Self::Ok(done(value))),
+            Err(e) => match user_error(&e) {
+                Some(message) => Ok(Self::Error(format!("Nothing was changed: {message}"))),
+                None => Err(e.into()),
+            },
+        }
     }
-    state.services.logout(&token).await?;
-    let mut response = to_login();
-    response.headers_mut().insert(header::SET_COOKIE, clear_session_cookie());
-    Ok(response)
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Ok(_) => StatusCode::OK,
+            Self::Error(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    fn render(&self) -> Markup {
+        match self {
+            Self::Ok(message) => html! { div.flash.ok role="status" { (message) } },
+            Self::Error(message) => html! { div.flash.error role="alert" { (message) } },
+        }
+    }
+}
+
+/// `markup` with the status its flash calls for (422 after a refused write).
+fn answer(flash: Option<&Flash>, markup: Markup) -> Response {
+    (flash.map_or(StatusCode::OK, Flash::status), markup).into_response()
 }

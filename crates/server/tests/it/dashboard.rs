@@ -77,6 +77,9 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
     assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/dashboard/t/shop")));
     let (status, page, _) = get(&app, "/dashboard/t/shop", &gideon).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Messages per hour") && page.contains("<svg"));
+    let (status, page, _) = get(&app, "/dashboard/t/shop/credentials", &gideon).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(page.contains("/webhooks/whatsapp/shop"));
     let (status, page, _) = get(&app, "/dashboard/t/other", &gideon).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -110,7 +113,7 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
     .await
     .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.text().await.unwrap().contains("Nothing was saved"));
+    assert!(bad.text().await.unwrap().contains("Nothing was changed"));
     assert!(app.services.settings(shop.id).await.unwrap().is_bot_enabled, "unchanged");
     let good = save(vec![
         ("csrf", page_csrf.clone()),

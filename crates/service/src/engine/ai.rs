@@ -12,7 +12,7 @@ use crate::{Services, TenantRuntime};
 use alphadome_core::tenant::AiProvider;
 use alphadome_crypto::{ExposeSecret, SecretString};
 use alphadome_store::{AiCall, TenantScope};
-use chrono::{Datelike, Duration, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -192,10 +192,8 @@ impl Services {
     }
 
     async fn ai_budget_left(&self, scope: &TenantScope<'_>, tenant: &TenantRuntime) -> bool {
-        let now = Utc::now();
-        let month = Utc.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0).single().unwrap_or(now);
         let budget = i64::from(tenant.settings.ai_monthly_token_budget);
-        match scope.ai_tokens_since(month).await {
+        match scope.ai_tokens_since(month_start(Utc::now())).await {
             Ok(used) => used < budget,
             Err(e) => {
                 tracing::warn!(error = %e, "AI usage unknown: not calling the model");
@@ -273,6 +271,11 @@ pub fn cut_at_sentence(text: &str, max: i32) -> String {
             _ => head,
         },
     }
+}
+
+/// The start of `now`'s calendar month (UTC): the AI budget is counted from here.
+pub fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0).single().unwrap_or(now)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! them after the decision (`rate_limited`).
 
 mod ai;
+pub use ai::month_start;
 mod knowledge;
 
 pub use ai::{AiClient, ChatMessage, base_url, cut_at_sentence};

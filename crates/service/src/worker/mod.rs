@@ -202,7 +202,12 @@ impl Worker {
             }
             return store(scope.complete_job(job.id).await);
         };
-        self.answer(&scope, claimed, &tenant, &payload, pending(&decision, text)).await
+        let reply = pending(&decision, text);
+        if tenant.settings.enable_training_mode {
+            tracing::info!(tenant.id = %claimed.tenant, source = decision.source.as_str(), "training mode: reply drafted, not sent");
+            return self.log_draft(&scope, claimed, &payload, &reply).await;
+        }
+        self.answer(&scope, claimed, &tenant, &payload, reply).await
     }
 }
 
@@ -220,6 +225,7 @@ fn outgoing<'a>(job_id: uuid::Uuid, payload: &'a ReplyJob, reply: &'a PendingRep
         template_used: reply.template_used.as_deref(),
         source: &reply.source,
         score: reply.score,
+        draft: false,
     }
 }
 

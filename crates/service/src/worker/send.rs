@@ -158,6 +158,20 @@ impl Worker {
         self.log_outcome(scope, claimed, payload, reply, "failed", Some(error)).await
     }
 
+    /// Logs a reply drafted in training mode (for the owner's review queue), and closes the job.
+    pub(super) async fn log_draft(
+        &self,
+        scope: &TenantScope<'_>,
+        claimed: &ClaimedJob,
+        payload: &ReplyJob,
+        reply: &PendingReply,
+    ) -> Result<()> {
+        let mut outcome = outgoing(claimed.job.id, payload, reply);
+        outcome.status = "skipped";
+        outcome.draft = true;
+        store(scope.finish_reply(&outcome).await)
+    }
+
     /// Logs the decision on a message that got no reply, and closes the job.
     pub(super) async fn log_outcome(
         &self,

@@ -226,6 +226,7 @@ backend_test!(receipts_faster_than_the_log_are_applied_when_it_is_written, async
         template_used: None,
         source: "canned_reply",
         score: None,
+        draft: false,
     };
     scope.finish_reply(&outcome).await.unwrap();
     let log = scope.message_log(10).await.unwrap();
