@@ -42,6 +42,12 @@ pub struct TestApp {
 impl TestApp {
     /// Boots the app on `db`: bind first, then serve, so no sleep is needed.
     pub async fn spawn(db: &TestDb) -> Self {
+        Self::spawn_with(db, |state| state).await
+    }
+
+    /// Like [`TestApp::spawn`], with the app's state adjusted by `adjust` (say, another
+    /// Graph API address).
+    pub async fn spawn_with(db: &TestDb, adjust: impl FnOnce(AppState) -> AppState) -> Self {
         let keyring = Keyring::new([MasterKey::generate(1)]).unwrap();
         let services = Services::new(db.store().await, keyring);
         let platform_key = services.create_api_key(None, "tests", None, "test").await.unwrap().key;
@@ -51,7 +57,7 @@ impl TestApp {
             app_secret: Some(SecretString::from(APP_SECRET)),
             verify_token: Some(SecretString::from(PLATFORM_VERIFY_TOKEN)),
         };
-        let state = AppState::new(services.clone()).with_whatsapp(whatsapp);
+        let state = adjust(AppState::new(services.clone()).with_whatsapp(whatsapp));
         tokio::spawn(alphadome_server::serve(listener, state, std::future::pending()));
         Self { base, client: reqwest::Client::new(), services, platform_key }
     }

@@ -6,10 +6,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 
-const NUMBER: &str = "106540352242922";
-const TOKEN: &str = "EAAGtenantTOKEN0123456789";
+pub const NUMBER: &str = "106540352242922";
+pub const TOKEN: &str = "EAAGtenantTOKEN0123456789";
 
-async fn shop(app: &TestApp) {
+pub async fn shop(app: &TestApp) {
     let body = json!({ "slug": "shop", "client_name": "Kassangas", "whatsapp_phone_number_id": NUMBER,
         "is_active": true, "secrets": { "whatsapp_access_token": TOKEN } });
     assert_eq!(app.platform(Method::POST, "/api/v1/tenants", Some(body)).await.0, StatusCode::CREATED);
@@ -24,7 +24,7 @@ pub fn worker(app: &TestApp, graph: &FakeGraph) -> Worker {
     Worker::new(app.services.clone(), GraphClient::new(&graph.url, "v23.0"), retry)
 }
 
-async fn customer_says(app: &TestApp, wamid: &str, text: &str) {
+pub async fn customer_says(app: &TestApp, wamid: &str, text: &str) {
     customer_said(app, wamid, text, chrono::Utc::now().timestamp()).await;
 }
 
