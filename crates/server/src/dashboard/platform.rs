@@ -153,6 +153,10 @@ fn new_tenant_page(who: &Visitor, values: &Fields, flash: Option<&Flash>) -> Mar
             (text("ai_model", "AI model", ""))
             (text("ai_base_url", "AI endpoint", "(custom provider only)"))
             (secret("ai_api_key", "AI API key"))
+            label.check {
+                input type="checkbox" name="is_active" value="true" checked[values.0.is_empty() || values.ticked("is_active")];
+                "Active now (the bot answers as soon as Meta sends messages)"
+            }
             h2 { "The business's admin (optional)" }
             (text("admin_email", "Admin email", ""))
             label for="admin_password" { "Admin password " small { "(at least 12 characters)" } }
@@ -244,6 +248,7 @@ fn tenant_fields(f: &Fields) -> Result<TenantFields, alphadome_core::ValidationE
         ai_provider: f.filled("ai_provider"),
         ai_model: f.filled("ai_model"),
         ai_base_url: f.filled("ai_base_url"),
+        is_active: Some(f.ticked("is_active")),
         secrets: Some(SecretFields {
             whatsapp_access_token: f.filled("whatsapp_access_token"),
             whatsapp_app_secret: None,

@@ -4,6 +4,7 @@ mod accounts;
 mod ai;
 mod alerts;
 mod auth;
+mod browser;
 mod dashboard;
 mod isolation;
 mod property;
