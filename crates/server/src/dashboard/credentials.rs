@@ -12,7 +12,6 @@ use alphadome_store::Tenant;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::NaiveDate;
 use maud::{Markup, html};
 
 fn credentials_page(who: &Visitor, tenant: &Tenant, webhook: &str, flash: Option<&Flash>) -> Markup {
@@ -80,16 +79,7 @@ pub(super) async fn page(
 
 /// The fields to change: a blank secret or date is kept as it is.
 fn changes(f: &Fields) -> Result<TenantFields, ValidationError> {
-    let expires = match f.filled("whatsapp_token_expires_on") {
-        Some(day) => Some(
-            NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                .map_err(|_| ValidationError::new("whatsapp_token_expires_on", "is not a date"))?
-                .and_hms_opt(23, 59, 59)
-                .expect("a valid time")
-                .and_utc(),
-        ),
-        None => None,
-    };
+    let expires = f.end_of_day("whatsapp_token_expires_on")?;
     Ok(TenantFields {
         whatsapp_phone_number_id: Some(f.get("whatsapp_phone_number_id").trim().to_owned()),
         whatsapp_token_expires_at: expires,

@@ -26,12 +26,14 @@ mod settings;
 
 use crate::auth::session_token;
 use crate::{ApiError, AppState};
+use alphadome_core::ValidationError;
 use alphadome_service::{AccountOut, Principal, ServiceError};
 use alphadome_store::Tenant;
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, Utc};
 use layout::page;
 use maud::{Markup, html};
 use subtle::ConstantTimeEq;
@@ -129,6 +131,15 @@ impl Fields {
     /// The trimmed value of `name`, when present and not blank.
     fn filled(&self, name: &str) -> Option<String> {
         Some(self.get(name).trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+
+    /// A date field (`YYYY-MM-DD`, as `<input type=date>` sends it) as the end of that day,
+    /// UTC; `None` when blank.
+    fn end_of_day(&self, name: &'static str) -> Result<Option<DateTime<Utc>>, ValidationError> {
+        let Some(day) = self.filled(name) else { return Ok(None) };
+        let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|_| ValidationError::new(name, "is not a date"))?;
+        Ok(day.and_hms_opt(23, 59, 59).map(|at| at.and_utc()))
     }
 
     /// Whether a checkbox named `name` was ticked.

@@ -13,7 +13,7 @@ use alphadome_store::ApiKeyScope;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DurationRound, NaiveDate, TimeDelta, Utc};
+use chrono::{DurationRound, TimeDelta, Utc};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
@@ -225,18 +225,7 @@ pub(super) async fn create_tenant(
 
 /// The form's tenant fields; the expiry date is the end of that day (UTC).
 fn tenant_fields(f: &Fields) -> Result<TenantFields, alphadome_core::ValidationError> {
-    let expires = match f.filled("whatsapp_token_expires_on") {
-        Some(day) => Some(
-            NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                .map_err(|_| {
-                    alphadome_core::ValidationError::new("whatsapp_token_expires_on", "is not a date")
-                })?
-                .and_hms_opt(23, 59, 59)
-                .expect("a valid time")
-                .and_utc(),
-        ),
-        None => None,
-    };
+    let expires = f.end_of_day("whatsapp_token_expires_on")?;
     Ok(TenantFields {
         slug: f.filled("slug"),
         client_name: f.filled("client_name"),
