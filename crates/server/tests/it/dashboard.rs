@@ -477,3 +477,50 @@ backend_test!(the_platform_admin_provisions_a_tenant_and_its_admin, async |db: &
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!app.services.tenant("uzima").await.unwrap().profile.is_active);
 });
+
+/// Submits the login form with `code`; returns the status and the page or redirect.
+async fn submit_login(app: &TestApp, email: &str, code: &str) -> (StatusCode, String) {
+    let client = no_redirects();
+    let form = client.get(format!("{}/dashboard/login", app.base)).send().await.unwrap();
+    let login_csrf = cookie(&form);
+    let csrf = login_csrf.split_once('=').unwrap().1.to_owned();
+    let response = client
+        .post(format!("{}/dashboard/login", app.base))
+        .header(COOKIE, &login_csrf)
+        .form(&[("email", email), ("password", PASSWORD), ("code", code), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+backend_test!(the_dashboard_asks_for_the_second_factor_and_honours_session_expiry, async |db: &TestDb| {
+    let app = TestApp::spawn(db).await;
+    let account = app
+        .services
+        .create_account("root@example.com", SecretString::from(PASSWORD), None, "t")
+        .await
+        .unwrap();
+    let setup = app.services.setup_totp(account.id).await.unwrap();
+    let code = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(&setup.secret).unwrap())
+        .build()
+        .unwrap()
+        .generate_current()
+        .to_string();
+    app.services.confirm_totp(account.id, &code).await.unwrap();
+
+    let (status, page) = submit_login(&app, "root@example.com", "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("role=\"alert\""), "{page}");
+    let (status, _) = submit_login(&app, "root@example.com", &setup.recovery_codes[0]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a recovery code is a second factor");
+
+    // A session past its expiry leads back to the login page.
+    let expired = "ads_expired-session-token";
+    let hash = alphadome_crypto::hash_api_key(expired);
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    app.services.store.start_session(account.id, &hash, past).await.unwrap();
+    let (status, _, location) = get(&app, "/dashboard", &format!("alphadome_session={expired}")).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/dashboard/login")));
+});
