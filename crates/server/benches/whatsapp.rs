@@ -7,6 +7,9 @@
 //! closed loop of 32 concurrent senders; webhook acknowledgement latency p50/p99/p99.9 at a
 //! fixed open-loop rate; lost and duplicated replies; peak RSS of the whole process (server,
 //! worker, fake and load generator together).
+//!
+//! With `BENCH_NO_WORKER=1` it measures the acknowledgement path alone instead: the same
+//! open loop with no reply worker running.
 
 use alphadome_crypto::{Keyring, MasterKey, SecretString, hub_signature};
 use alphadome_server::AppState;
@@ -64,7 +67,9 @@ async fn setup(db: &TestDb) -> Bench {
     let graph = FakeGraph::start().await;
     let worker = Worker::new(services.clone(), GraphClient::new(&graph.url, "v23.0"), RetryPolicy::default());
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(worker.run(Duration::from_millis(5), stopped));
+    if std::env::var_os("BENCH_NO_WORKER").is_none() {
+        tokio::spawn(worker.run(Duration::from_millis(5), stopped));
+    }
     let whatsapp = WhatsAppConfig { app_secret: Some(SecretString::from(SECRET)), verify_token: None };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/webhooks/whatsapp", listener.local_addr().unwrap());
@@ -221,6 +226,13 @@ async fn main() {
         let Some(db) = TestDb::new(backend).await else { continue };
         println!("{backend:?}:");
         let bench = setup(&db).await;
+        if std::env::var_os("BENCH_NO_WORKER").is_some() {
+            let results = open_loop(&bench, RATE, RATE_SECONDS, 0).await;
+            let mut l: Vec<f64> = results.iter().map(|(_, t)| t.as_secs_f64() * 1000.0).collect();
+            l.sort_by(f64::total_cmp);
+            println!("  no worker: ack p50 {:.2} ms, p99 {:.2} ms", l[l.len() / 2], l[l.len() * 99 / 100]);
+            continue;
+        }
         let capacity = throughput(&bench).await;
         latency(&bench).await;
         overload(&bench, capacity, THROUGHPUT_MESSAGES + (RATE * RATE_SECONDS) as usize).await;

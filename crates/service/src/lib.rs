@@ -10,6 +10,7 @@ mod demo;
 pub mod engine;
 mod error;
 mod pacer;
+mod precedence;
 mod runtime;
 mod secrets;
 mod settings;
@@ -26,6 +27,7 @@ pub use accounts::{AccountOut, Session, TotpSetup, check_new_account};
 pub use api_keys::{CreatedApiKey, Principal};
 pub use demo::DemoOutcome;
 pub use error::ServiceError;
+pub use precedence::DeliveryInProgress;
 pub use runtime::TenantRuntime;
 pub use secrets::SecretField;
 pub use tenants::CreatedTenant;
@@ -55,6 +57,8 @@ pub struct Services {
     throttle: accounts::LoginThrottle,
     /// Woken when new jobs are queued, so an idle worker starts at once.
     jobs_queued: Arc<Notify>,
+    /// Webhook deliveries in progress, which the reply worker lets go first.
+    precedence: Arc<precedence::Precedence>,
 }
 
 impl Services {
@@ -68,6 +72,7 @@ impl Services {
             ai: engine::AiClient::default(),
             throttle: accounts::LoginThrottle::default(),
             jobs_queued: Arc::default(),
+            precedence: Arc::default(),
         }
     }
 
@@ -82,6 +87,17 @@ impl Services {
     /// The master keys as this process knows them now.
     pub fn keyring(&self) -> Keyring {
         self.keyring.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Marks a webhook delivery in progress until the guard is dropped: the reply worker
+    /// holds back meanwhile (see `precedence.rs`).
+    pub fn delivery_in_progress(&self) -> DeliveryInProgress<'_> {
+        self.precedence.begin()
+    }
+
+    /// Lets deliveries in progress go first (for a bounded time).
+    pub(crate) async fn after_deliveries(&self) {
+        self.precedence.wait_turn(precedence::LONGEST_WAIT).await;
     }
 
     /// Waits until new jobs are queued in this process (or a wake-up is already pending).

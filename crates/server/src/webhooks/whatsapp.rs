@@ -119,6 +119,8 @@ async fn receive(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<&'static str, ApiError> {
+    // The reply worker holds back until this delivery is stored.
+    let _first = state.services.delivery_in_progress();
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok()).unwrap_or("");
     let verified =
         secret.is_some_and(|s| verify_hub_signature(s.expose_secret().as_bytes(), body, signature));

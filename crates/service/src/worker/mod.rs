@@ -107,6 +107,7 @@ impl Worker {
 
     async fn claim(&self, limit: usize) -> Result<Vec<ClaimedJob>> {
         let lease = Duration::from_std(self.retry.lease).unwrap_or(Duration::seconds(60));
+        self.services.after_deliveries().await;
         store(self.services.store.claim_jobs(limit, PER_TENANT, lease).await)
     }
 
@@ -175,6 +176,7 @@ impl Worker {
     }
 
     async fn process(&self, claimed: &ClaimedJob) -> Result<()> {
+        self.services.after_deliveries().await;
         let scope = self.services.store.tenant(claimed.tenant);
         let job = &claimed.job;
         let payload = (job.kind == REPLY_JOB)

@@ -75,6 +75,7 @@ impl Worker {
         };
         let number = tenant.tenant.profile.whatsapp_phone_number_id.as_deref().unwrap_or_default();
         self.pacer.wait(number, tenant.settings.whatsapp_messages_per_second).await;
+        self.services.after_deliveries().await;
         store(scope.begin_send(job.id, reply).await)?;
         let callback = job.id.to_string();
         let content = match &reply.whatsapp_template {
@@ -95,6 +96,7 @@ impl Worker {
             tracing::debug!(tenant.id = %claimed.tenant, error = %e, "read receipt not sent");
         }
         let mut outcome = outgoing(job.id, payload, reply);
+        self.services.after_deliveries().await;
         match sent {
             Ok(wamid) => {
                 tracing::info!(tenant.id = %claimed.tenant, wa.message_id = %wamid, source = %reply.source, "reply sent");
