@@ -1,22 +1,16 @@
 //! A tenant's audit log, newest first: who did what, when.
 
 use super::layout::tenant_page;
-use super::{answer, tenant_page as find};
+use super::{TenantPage, answer};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::html;
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let entries = state.services.audit_log(Some(tenant.id), 200).await?;
     let body = html! {
         div.scroll {

@@ -3,11 +3,10 @@
 //! without WhatsApp and without logging anything.
 
 use super::layout::{csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, tenant_page as find, tenant_post};
+use super::{Flash, TenantForm, TenantPage, Visitor, answer};
 use crate::{ApiError, AppState};
 use alphadome_store::Tenant;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -50,28 +49,16 @@ fn chat_page(who: &Visitor, tenant: &Tenant, exchanges: &[Exchange], flash: Opti
 }
 
 pub(super) async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    State(_state): State<AppState>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     Ok(answer(None, chat_page(&who, &tenant, &[], None)))
 }
 
 pub(super) async fn ask(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let mut exchanges: Vec<Exchange> = fields
         .0
         .iter()

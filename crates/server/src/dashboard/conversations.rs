@@ -2,11 +2,10 @@
 //! and why the bot answered so; a conversation with a person can be handed back to the bot.
 
 use super::layout::{csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, tenant_page as find, tenant_post};
+use super::{Flash, TenantForm, TenantPage, Visitor, answer};
 use crate::{ApiError, AppState};
 use alphadome_store::{Tenant, ThreadMessage};
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
 
@@ -17,13 +16,8 @@ const MESSAGES: i64 = 200;
 
 pub(super) async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let threads = state.services.threads(tenant.id, THREADS).await?;
     let base = format!("/dashboard/t/{}/conversations", tenant.slug.as_str());
     let body = html! {
@@ -113,28 +107,18 @@ async fn thread_page(
 
 pub(super) async fn thread(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, customer)): Path<(String, String)>,
+    Path((_, customer)): Path<(String, String)>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     thread_page(&state, &who, &tenant, &customer, None).await
 }
 
 /// Gives the conversation back to the bot.
 pub(super) async fn release(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, customer)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Path((_, customer)): Path<(String, String)>,
+    TenantForm { who, tenant, fields: _ }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let outcome = state.services.release_handoff(tenant.id, &customer, who.actor()).await;
     let flash = Flash::of(outcome, |()| "The bot answers this customer again.".to_owned())?;
     thread_page(&state, &who, &tenant, &customer, Some(&flash)).await

@@ -3,13 +3,13 @@
 
 use super::layout::{csrf_field, tenant_page};
 use super::platform::public_base;
-use super::{Fields, Flash, Visitor, answer, tenant_page as find, tenant_post};
+use super::{Fields, Flash, TenantForm, TenantPage, Visitor, answer};
 use crate::{ApiError, AppState};
 use alphadome_core::ValidationError;
 use alphadome_core::tenant::{SecretFields, TenantFields};
 use alphadome_service::views::TenantOut;
 use alphadome_store::Tenant;
-use axum::extract::{Form, Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -67,12 +67,8 @@ fn webhook(state: &AppState, headers: &HeaderMap, tenant: &Tenant) -> String {
 pub(super) async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let url = webhook(&state, &headers, &tenant);
     Ok(answer(None, credentials_page(&who, &tenant, &url, None)))
 }
@@ -95,14 +91,8 @@ fn changes(f: &Fields) -> Result<TenantFields, ValidationError> {
 pub(super) async fn save(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let outcome = match changes(&fields) {
         Ok(changes) => state.services.update_tenant(tenant.slug.as_str(), &changes, who.actor()).await,
         Err(e) => Err(e.into()),
@@ -117,14 +107,8 @@ pub(super) async fn save(
 pub(super) async fn test_connection(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields: _ }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let flash = match state.services.test_whatsapp(&tenant, &state.graph).await {
         Ok(number) => Flash::Ok(format!(
             "Connected: {} ({}), quality {}.",

@@ -1,11 +1,10 @@
 //! The tenant's API keys: create (the key is shown once), list, revoke.
 
 use super::layout::{csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, not_found, tenant_page as find, tenant_post};
+use super::{Flash, TenantForm, TenantPage, Visitor, answer, not_found};
 use crate::{ApiError, AppState};
 use alphadome_store::Tenant;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
 use uuid::Uuid;
@@ -62,27 +61,15 @@ async fn keys_page(
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     keys_page(&state, &who, &tenant, None, None).await
 }
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let outcome = state.services.create_api_key(Some(tenant.id), fields.get("name"), None, who.actor()).await;
     let key = outcome.as_ref().ok().map(|created| created.key.clone());
     let flash = Flash::of(outcome, |created| format!("Created key “{}”.", created.record.name))?;
@@ -92,15 +79,9 @@ pub(super) async fn create(
 /// Revokes one of this tenant's keys (another tenant's key id is not found).
 pub(super) async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Path((_, id)): Path<(String, String)>,
+    TenantForm { who, tenant, fields: _ }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let own = state.services.api_keys(Some(tenant.id)).await?;
     let Some(key) = id.parse::<Uuid>().ok().and_then(|id| own.into_iter().find(|k| k.id == id)) else {
         return Ok(not_found(&who));

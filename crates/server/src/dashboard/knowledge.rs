@@ -2,15 +2,15 @@
 //! delete; CSV import with a preview (or the line of the first error) and CSV export.
 
 use super::layout::{FILE_TO_TEXT, csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, not_found, tenant_page as find, tenant_post};
+use super::{Fields, Flash, TenantForm, TenantPage, Visitor, answer, not_found};
 use crate::{ApiError, AppState};
 use alphadome_core::TrainingEntryId;
 use alphadome_core::ValidationError;
 use alphadome_core::training::{TrainingEntryIn, TrainingFields};
 use alphadome_core::training_io::{self, Format};
 use alphadome_store::{Tenant, TrainingEntry, TrainingQuery};
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -141,28 +141,16 @@ fn table(base: &str, entries: &[TrainingEntry]) -> Markup {
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
     Query(search): Query<Search>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     list(&state, &who, &tenant, &search.q, &Fields(Vec::new()), None).await
 }
 
 pub(super) async fn add(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let outcome = match training_fields(&fields) {
         Ok(entry) => state.services.add_training(tenant.id, &entry, who.actor()).await,
         Err(e) => Err(e.into()),
@@ -202,13 +190,9 @@ fn edit_page(
 
 pub(super) async fn edit_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
+    Path((_, id)): Path<(String, String)>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let Some(id) = parse_id(&id) else { return Ok(not_found(&who)) };
     match state.services.training_entry(tenant.id, id).await {
         Ok(entry) => Ok(answer(None, edit_page(&who, &tenant, id, &values_of(&entry.entry), None))),
@@ -220,15 +204,9 @@ pub(super) async fn edit_form(
 /// Saves or deletes one entry.
 pub(super) async fn change(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Path((_, id)): Path<(String, String)>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let Some(id) = parse_id(&id) else { return Ok(not_found(&who)) };
     if fields.get("action") == "delete" {
         let outcome = state.services.delete_training(tenant.id, id, who.actor()).await;
@@ -246,13 +224,8 @@ pub(super) async fn change(
 /// Every entry as CSV, in the exchange format import reads.
 pub(super) async fn export(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who: _, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (_, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let csv = state.services.export_training(tenant.id, Format::Csv).await?;
     let disposition = format!("attachment; filename=\"{}-knowledge.csv\"", tenant.slug.as_str());
     Ok((
@@ -308,29 +281,17 @@ fn import_page(
 }
 
 pub(super) async fn import_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    State(_state): State<AppState>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     Ok(answer(None, import_page(&who, &tenant, "", None, None)))
 }
 
 /// Previews a CSV (or names the line of its first error), then imports it all-or-nothing.
 pub(super) async fn import(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let csv = fields.get("csv");
     let parsed = training_io::parse(Format::Csv, csv.as_bytes());
     let entries = match parsed {

@@ -30,12 +30,15 @@ use alphadome_core::ValidationError;
 use alphadome_service::{AccountOut, Principal, ServiceError};
 use alphadome_store::Tenant;
 use axum::Router;
+use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use layout::page;
 use maud::{Markup, html};
+use std::collections::HashMap;
 use subtle::ConstantTimeEq;
 
 /// The routes under `/dashboard`.
@@ -148,31 +151,58 @@ impl Fields {
     }
 }
 
-/// The visitor and the tenant page he asks for; `Err` is the answer instead: the login
-/// page when not logged in, 404 for a tenant he may not see.
-async fn tenant_page(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Page, ApiError> {
-    let Some(who) = visitor(state, headers).await? else { return Ok(Err(to_login())) };
-    let tenant = state.services.tenant(slug).await.ok().filter(|t| who.principal.can_access(t.id));
-    Ok(match tenant {
-        Some(tenant) => Ok((who, tenant)),
-        None => Err(not_found(&who)),
-    })
+/// A tenant page the visitor may see: the session's account and the tenant named by the
+/// path's `{slug}`. Rejected with the login page when not logged in, and with 404 for a tenant
+/// he may not see (exactly as for one that does not exist).
+struct TenantPage {
+    who: Visitor,
+    tenant: Tenant,
 }
 
-/// A tenant page the visitor may see, or the answer to give instead.
-type Page = Result<(Visitor, Tenant), Response>;
+impl FromRequestParts<AppState> for TenantPage {
+    type Rejection = Response;
 
-/// Like [`tenant_page`] for a form post: also checks the form's CSRF token.
-async fn tenant_post(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    fields: &Fields,
-) -> Result<Page, ApiError> {
-    Ok(match tenant_page(state, headers, slug).await? {
-        Ok((who, _)) if !same(fields.get("csrf"), &who.csrf) => Err(expired_form()),
-        found => found,
-    })
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let slug = params.get("slug").map_or("", String::as_str);
+        let who = match visitor(state, &parts.headers).await {
+            Ok(Some(who)) => who,
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(e.into_response()),
+        };
+        match state.services.tenant(slug).await {
+            Ok(tenant) if who.principal.can_access(tenant.id) => Ok(Self { who, tenant }),
+            _ => Err(not_found(&who)),
+        }
+    }
+}
+
+/// A form posted to a tenant page: [`TenantPage`], then the fields, once their CSRF token
+/// checks out (a missing or wrong one is refused with 403 and changes nothing).
+struct TenantForm {
+    who: Visitor,
+    tenant: Tenant,
+    fields: Fields,
+}
+
+impl FromRequest<AppState> for TenantForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let TenantPage { who, tenant } = TenantPage::from_request_parts(&mut parts, state).await?;
+        let Form(fields) =
+            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let fields = Fields(fields);
+        if !same(fields.get("csrf"), &who.csrf) {
+            return Err(expired_form());
+        }
+        Ok(Self { who, tenant, fields })
+    }
 }
 
 /// The message to show for an error the visitor can fix (bad input, a name taken, a missing

@@ -3,24 +3,18 @@
 
 use super::layout::tenant_page;
 use super::platform::active_switch;
-use super::{chart, tenant_page as find};
+use super::{TenantPage, chart};
 use crate::{ApiError, AppState};
 use alphadome_service::activity::{DAYS, HOURS};
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::html;
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let usage = state.services.usage(tenant.id, Utc::now()).await?;
     let settings = state.services.settings(tenant.id).await?;
     let alerts = state.services.token_alerts(Some(tenant.id)).await?;

@@ -2,13 +2,12 @@
 //! them the default, edited in place or added.
 
 use super::layout::{csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, tenant_page as find, tenant_post};
+use super::{Fields, Flash, TenantForm, TenantPage, Visitor, answer};
 use crate::{ApiError, AppState};
 use alphadome_core::ValidationError;
 use alphadome_core::template::{TemplateFields, TemplateIn};
 use alphadome_store::Tenant;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 
@@ -62,13 +61,8 @@ async fn personas(
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     personas(&state, &who, &tenant, None).await
 }
 
@@ -93,15 +87,8 @@ fn template_fields(f: &Fields) -> Result<TemplateFields, ValidationError> {
 
 pub(super) async fn save(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let name = fields.get("template_name").trim().to_owned();
     let outcome = match template_fields(&fields) {
         Ok(changes) => state.services.set_template(tenant.id, &name, &changes, who.actor()).await,

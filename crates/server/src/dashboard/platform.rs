@@ -3,14 +3,14 @@
 //! on and off.
 
 use super::layout::{csrf_field, page};
-use super::{Fields, Flash, Visitor, expired_form, not_found, same, tenant_post, to_login, visitor};
+use super::{Fields, Flash, TenantForm, Visitor, expired_form, not_found, same, to_login, visitor};
 use crate::{ApiError, AppState};
 use alphadome_core::tenant::{SecretFields, TenantFields};
 use alphadome_crypto::SecretString;
 use alphadome_service::alerts::token_problem;
 use alphadome_service::{CreatedTenant, ServiceError};
 use alphadome_store::ApiKeyScope;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DurationRound, TimeDelta, Utc};
@@ -95,15 +95,8 @@ pub(super) fn active_switch(who: &Visitor, slug: &str, active: bool) -> Markup {
 /// Switches a tenant on or off (platform admins only).
 pub(super) async fn set_active(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     if !who.principal.is_platform() {
         return Ok(not_found(&who));
     }

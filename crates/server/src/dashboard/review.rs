@@ -2,12 +2,11 @@
 //! turned into a training entry (or dismissed) in one step.
 
 use super::layout::{csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, not_found, tenant_page as find, tenant_post};
+use super::{Flash, TenantForm, TenantPage, Visitor, answer, not_found};
 use crate::{ApiError, AppState};
 use alphadome_core::training::TrainingFields;
 use alphadome_store::Tenant;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
 use uuid::Uuid;
@@ -56,28 +55,17 @@ async fn queue(
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     queue(&state, &who, &tenant, None).await
 }
 
 /// Learns from an item (a new FAQ entry) or dismisses it.
 pub(super) async fn decide(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Path((_, id)): Path<(String, String)>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let Ok(id) = id.parse::<Uuid>() else { return Ok(not_found(&who)) };
     let flash = if fields.get("action") == "dismiss" {
         let outcome = state.services.dismiss_review(tenant.id, id, who.actor()).await;

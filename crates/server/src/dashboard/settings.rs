@@ -1,12 +1,11 @@
 //! Every switch and limit of `bot_control_settings`, as one form saved all at once.
 
 use super::layout::{csrf_field, tenant_page};
-use super::{Fields, Flash, Visitor, answer, tenant_page as find, tenant_post};
+use super::{Flash, TenantForm, TenantPage, Visitor, answer};
 use crate::{ApiError, AppState};
 use alphadome_core::settings::KEYS;
 use alphadome_store::Tenant;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 
@@ -35,13 +34,8 @@ fn form(who: &Visitor, tenant: &Tenant, values: &serde_json::Value, flash: Optio
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    TenantPage { who, tenant }: TenantPage,
 ) -> Result<Response, ApiError> {
-    let (who, tenant) = match find(&state, &headers, &slug).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let values = serde_json::to_value(state.services.settings(tenant.id).await?).unwrap_or_default();
     Ok(answer(None, form(&who, &tenant, &values, None)))
 }
@@ -49,15 +43,8 @@ pub(super) async fn page(
 /// Saves every field at once; a bad value changes nothing and says which field and why.
 pub(super) async fn save(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    TenantForm { who, tenant, fields }: TenantForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let (who, tenant) = match tenant_post(&state, &headers, &slug, &fields).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
-    };
     let pairs: Vec<(String, String)> =
         fields.0.into_iter().filter(|(k, _)| KEYS.contains(&k.as_str())).collect();
     let outcome = state.services.set_settings(tenant.id, &pairs, who.actor()).await;
