@@ -93,6 +93,10 @@ pub struct ThreadMessage {
     pub template_used: Option<String>,
     /// A reply drafted in training mode and not sent.
     pub draft: bool,
+    /// Meta's id for the message.
+    pub whatsapp_message_id: Option<String>,
+    /// For a reply: Meta's id of the customer's message it answers.
+    pub in_reply_to: Option<String>,
     /// When.
     pub created_at: DateTime<Utc>,
 }
@@ -176,12 +180,14 @@ impl TenantScope<'_> {
         Ok(rows)
     }
 
-    /// The last `limit` messages with one customer, oldest first.
+    /// The last `limit` messages with one customer, oldest first, each reply right after the
+    /// message it answers.
     pub async fn thread(&self, customer: &str, limit: i64) -> Result<Vec<ThreadMessage>> {
         const SQL: &str = "SELECT l.id, l.direction, l.message_text, l.status, l.error_message, \
              l.metadata ->> 'source' AS source, \
              CAST(l.metadata ->> 'score' AS DOUBLE PRECISION) AS score, \
-             t.question AS matched, l.template_used, (l.metadata ->> 'draft') IS NOT NULL AS draft, l.created_at \
+             t.question AS matched, l.template_used, (l.metadata ->> 'draft') IS NOT NULL AS draft, \
+             l.whatsapp_message_id, l.metadata ->> 'in_reply_to' AS in_reply_to, l.created_at \
              FROM bot_message_logs l LEFT JOIN bot_training_data t \
                  ON t.bot_tenant_id = l.bot_tenant_id AND t.id = l.training_data_id \
              WHERE l.bot_tenant_id = $1 AND l.user_phone = $2 \
@@ -190,7 +196,7 @@ impl TenantScope<'_> {
             sqlx::query_as(SQL).bind(self.tenant.0).bind(customer).bind(limit).fetch_all(&mut *tx).await?
         });
         rows.reverse();
-        Ok(rows)
+        Ok(replies_after_questions(rows))
     }
 
     /// Drafts and unanswered questions the owner has not dealt with, newest first.
@@ -245,6 +251,32 @@ impl TenantScope<'_> {
     }
 }
 
+/// Messages in time order, except that each reply follows the message it answers: when a
+/// customer writes twice before the bot answers, the thread still reads question, answer,
+/// question, answer.
+fn replies_after_questions(messages: Vec<ThreadMessage>) -> Vec<ThreadMessage> {
+    let asked: std::collections::HashSet<String> = messages
+        .iter()
+        .filter(|m| m.direction == "incoming")
+        .filter_map(|m| m.whatsapp_message_id.clone())
+        .collect();
+    let answers = |m: &ThreadMessage| m.in_reply_to.as_ref().filter(|id| asked.contains(*id)).cloned();
+    let (paired, rest): (Vec<_>, Vec<_>) = messages.into_iter().partition(|m| answers(m).is_some());
+    let mut paired: Vec<Option<ThreadMessage>> = paired.into_iter().map(Some).collect();
+    let mut ordered = Vec::with_capacity(rest.len() + paired.len());
+    for message in rest {
+        let id = message.whatsapp_message_id.clone();
+        ordered.push(message);
+        let Some(id) = id else { continue };
+        for reply in paired.iter_mut() {
+            if reply.as_ref().is_some_and(|r| r.in_reply_to.as_deref() == Some(id.as_str())) {
+                ordered.extend(reply.take());
+            }
+        }
+    }
+    ordered
+}
+
 /// Marking a queued review item done, inside a transaction.
 trait ReviewRows {
     /// `false` when `id` is not a queued item of `tenant`.
@@ -280,5 +312,43 @@ impl crate::Store {
              FROM bot_message_logs WHERE created_at >= $1 GROUP BY bot_tenant_id";
         let rows = with_pool!(self, |pool| sqlx::query_as(SQL).bind(since).fetch_all(pool).await?);
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(direction: &str, wamid: &str, in_reply_to: Option<&str>, minute: u32) -> ThreadMessage {
+        ThreadMessage {
+            id: Uuid::new_v4(),
+            direction: direction.to_owned(),
+            message_text: Some(wamid.to_owned()),
+            status: None,
+            error_message: None,
+            source: None,
+            score: None,
+            matched: None,
+            template_used: None,
+            draft: false,
+            whatsapp_message_id: Some(wamid.to_owned()),
+            in_reply_to: in_reply_to.map(str::to_owned),
+            created_at: DateTime::from_timestamp(i64::from(minute) * 60, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn each_reply_follows_the_message_it_answers() {
+        let thread = vec![
+            message("incoming", "q1", None, 1),
+            message("incoming", "q2", None, 2),
+            message("outgoing", "a1", Some("q1"), 3),
+            message("outgoing", "a2", Some("q2"), 3),
+            message("outgoing", "alert", None, 4),
+            message("outgoing", "a0", Some("q0-not-shown"), 5),
+        ];
+        let order: Vec<_> =
+            replies_after_questions(thread).into_iter().map(|m| m.message_text.unwrap()).collect();
+        assert_eq!(order, ["q1", "a1", "q2", "a2", "alert", "a0"]);
     }
 }

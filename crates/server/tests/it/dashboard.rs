@@ -203,6 +203,9 @@ backend_test!(a_tenant_admin_runs_his_bot_from_the_dashboard, async |db: &TestDb
     let (_, page, _) = get(&app, "/dashboard/t/shop/conversations/254700000001", &gideon).await;
     assert!(page.contains("✓ sent") && page.contains("matched “What time do you open?”"), "{page}");
     assert!(page.contains("draft (training mode)"));
+    // Both questions came before either answer, yet each answer follows its question.
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} not shown"));
+    assert!(at("what time do you open<") < at("Mon–Sat") && at("Mon–Sat") < at("do you repair violins"));
 
     // Review: the unanswered question becomes an FAQ entry in one step; the draft is dismissed.
     let queue = app.services.review_queue(tenant.id, 10).await.unwrap();
