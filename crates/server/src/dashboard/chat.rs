@@ -72,7 +72,7 @@ pub(super) async fn ask(
             exchanges.push(Exchange { asked, reply: out.reply, why });
             None
         }
-        Err(e) => Some(Flash::of::<()>(Err(e), |_| String::new())?),
+        Err(e) => Some(Flash::refused(e)?),
     };
     Ok(answer(flash.as_ref(), chat_page(&who, &tenant, &exchanges, flash.as_ref())))
 }

@@ -297,7 +297,7 @@ pub(super) async fn import(
     let entries = match parsed {
         Ok(entries) => entries,
         Err(e) => {
-            let flash = Flash::of::<()>(Err(e.into()), |_| String::new())?;
+            let flash = Flash::refused(e.into())?;
             return Ok(answer(Some(&flash), import_page(&who, &tenant, csv, None, Some(&flash))));
         }
     };

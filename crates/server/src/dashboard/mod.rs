@@ -237,6 +237,11 @@ impl Flash {
         }
     }
 
+    /// What went wrong, for an error the visitor can fix; other errors are passed on.
+    fn refused(e: ServiceError) -> Result<Self, ApiError> {
+        Self::of::<()>(Err(e), |()| String::new())
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Self::Ok(_) => StatusCode::OK,

@@ -187,7 +187,7 @@ pub(super) async fn create_tenant(
         return Ok(not_found(&who));
     }
     let refused = |e: ServiceError| -> Result<Response, ApiError> {
-        let flash = Flash::of::<()>(Err(e), |_| String::new())?;
+        let flash = Flash::refused(e)?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, new_tenant_page(&who, &fields, Some(&flash))).into_response())
     };
     let admin =

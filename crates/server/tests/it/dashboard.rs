@@ -16,6 +16,11 @@ fn cookie(response: &reqwest::Response) -> String {
     response.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
 }
 
+/// The CSRF token of the first form on `page`.
+fn csrf_in(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
 /// Logs in through the form; returns the session cookie.
 async fn log_in(app: &TestApp, email: &str) -> String {
     let client = no_redirects();
@@ -97,8 +102,7 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
     let (status, page, _) = get(&app, "/dashboard/t/shop/settings", &gideon).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("name=\"max_messages_per_hour\"") && page.contains("name=\"is_bot_enabled\""));
-    let page_csrf =
-        page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let page_csrf = csrf_in(&page);
     let save = |fields: Vec<(&'static str, String)>| {
         no_redirects()
             .post(format!("{}/dashboard/t/shop/settings", app.base))
@@ -142,7 +146,7 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
     };
     assert_eq!(logout("forged").await.unwrap().status(), StatusCode::FORBIDDEN);
     let (_, page, _) = get(&app, "/dashboard/t/shop", &gideon).await;
-    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let csrf = csrf_in(&page);
     assert_eq!(logout(&csrf).await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(get(&app, "/dashboard/t/shop", &gideon).await.2.as_deref(), Some("/dashboard/login"));
 });
@@ -150,7 +154,7 @@ backend_test!(the_dashboard_logs_in_and_shows_each_admin_only_his_tenants, async
 /// The session's CSRF token, read off a page.
 async fn csrf(app: &TestApp, session: &str) -> String {
     let (_, page, _) = get(app, "/dashboard/t/shop/chat", session).await;
-    page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    csrf_in(&page)
 }
 
 /// POSTs a dashboard form.
@@ -435,7 +439,7 @@ backend_test!(the_platform_admin_provisions_a_tenant_and_its_admin, async |db: &
     app.services.create_account("root@example.com", SecretString::from(PASSWORD), None, "t").await.unwrap();
     let root = log_in(&app, "root@example.com").await;
     let (_, page, _) = get(&app, "/dashboard/tenants/new", &root).await;
-    let token = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let token = csrf_in(&page);
     let form = |slug: &'static str, password: &'static str| {
         vec![
             ("csrf", token.clone()),
@@ -473,7 +477,7 @@ backend_test!(the_platform_admin_provisions_a_tenant_and_its_admin, async |db: &
     // A tenant admin cannot switch tenants on or off, not even his own.
     let amina_token = {
         let (_, page, _) = get(&app, "/dashboard/t/uzima/chat", &amina).await;
-        page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+        csrf_in(&page)
     };
     let (status, _) =
         post(&app, "/dashboard/t/uzima/active", &amina, &[("csrf", &amina_token), ("active", "true")]).await;
