@@ -8,8 +8,9 @@
 //! fixed open-loop rate; lost and duplicated replies; peak RSS of the whole process (server,
 //! worker, fake and load generator together).
 //!
-//! With `BENCH_NO_WORKER=1` it measures the acknowledgement path alone instead: the same
-//! open loop with no reply worker running.
+//! With `BENCH_NO_WORKER=1` it measures the acknowledgement path alone instead: the closed
+//! and the open loop with no reply worker running. `BENCH_SQL_LOG=file` writes every SQL
+//! statement with its time inside the database to `file`.
 
 use alphadome_crypto::{Keyring, MasterKey, SecretString, hub_signature};
 use alphadome_server::AppState;
@@ -119,8 +120,9 @@ fn check_replies(graph: &FakeGraph, expected: usize) -> (usize, usize) {
     (expected.saturating_sub(unique.len()), answered.len() - unique.len())
 }
 
-/// Returns the closed-loop acknowledgement rate (requests/s).
-async fn throughput(b: &Bench) -> f64 {
+/// Sends [`THROUGHPUT_MESSAGES`] webhooks from [`CONCURRENCY`] closed-loop senders; returns
+/// how long until the last was acknowledged.
+async fn closed_loop(b: &Bench) -> Duration {
     let started = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut senders = tokio::task::JoinSet::new();
@@ -137,7 +139,13 @@ async fn throughput(b: &Bench) -> f64 {
         });
     }
     while senders.join_next().await.is_some() {}
-    let acked = started.elapsed();
+    started.elapsed()
+}
+
+/// Returns the closed-loop acknowledgement rate (requests/s).
+async fn throughput(b: &Bench) -> f64 {
+    let started = Instant::now();
+    let acked = closed_loop(b).await;
     wait_for_replies(&b.graph, THROUGHPUT_MESSAGES, Duration::from_secs(120)).await;
     let total = started.elapsed();
     let (lost, duplicated) = check_replies(&b.graph, THROUGHPUT_MESSAGES);
@@ -210,6 +218,17 @@ async fn latency(b: &Bench) {
     println!("  after the open-loop phase: lost {lost}, duplicated {duplicated}");
 }
 
+/// CPU time this process has used (user and system), in seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th
+    // and 13th, in clock ticks of 1/100 s.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib: f64 = status
@@ -222,12 +241,25 @@ fn peak_rss_mib() -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if let Some(path) = std::env::var_os("BENCH_SQL_LOG") {
+        // Every statement with its time inside the database, for finding the slow ones.
+        let file = std::fs::File::create(path).expect("create the SQL log");
+        let subscriber = tracing_subscriber::fmt().with_env_filter("sqlx::query=debug").with_ansi(false);
+        subscriber.with_writer(std::sync::Mutex::new(file)).init();
+    }
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(db) = TestDb::new(backend).await else { continue };
         println!("{backend:?}:");
         let bench = setup(&db).await;
         if std::env::var_os("BENCH_NO_WORKER").is_some() {
-            let results = open_loop(&bench, RATE, RATE_SECONDS, 0).await;
+            let cpu = cpu_seconds();
+            let acked = closed_loop(&bench).await;
+            println!(
+                "  no worker: closed loop {:.0} req/s, {:.0}% of the two cores busy",
+                THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64(),
+                (cpu_seconds() - cpu) / acked.as_secs_f64() / 2.0 * 100.0
+            );
+            let results = open_loop(&bench, RATE, RATE_SECONDS, THROUGHPUT_MESSAGES).await;
             let mut l: Vec<f64> = results.iter().map(|(_, t)| t.as_secs_f64() * 1000.0).collect();
             l.sort_by(f64::total_cmp);
             println!("  no worker: ack p50 {:.2} ms, p99 {:.2} ms", l[l.len() / 2], l[l.len() * 99 / 100]);

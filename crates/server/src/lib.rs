@@ -45,6 +45,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Answers are small and go out at once: without TCP_NODELAY, Nagle's algorithm can hold
+    // a response back until the client acknowledges the previous segment (up to 40 ms).
+    let listener = listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -3,7 +3,9 @@
 //! no tenant kept for the operator.
 
 use crate::jobs::JOB_COLUMNS;
+use crate::pool::{Pool, sqlite_script};
 use crate::{Result, Store, TenantScope, now};
+use alphadome_core::TenantId;
 use alphadome_core::whatsapp::{InboundMessage, StatusUpdate};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -106,6 +108,157 @@ const UPSERT_SESSION: &str = "INSERT INTO user_sessions (bot_tenant_id, phone, l
 const INSERT_JOB: &str = "INSERT INTO jobs (id, bot_tenant_id, kind, payload, subject, run_at, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $6, $6)";
 
+/// SQLite: the whole of [`TenantScope::record_inbound`] as one script, one trip to the
+/// writer. The job and the session are written only when the log row was new (`changes()`),
+/// and the last statement reports whether the job exists.
+const RECORD_INBOUND_SQLITE: &str = "BEGIN IMMEDIATE; \
+     INSERT INTO users (id, phone, full_name, created_at, updated_at) SELECT $1, $2, $3, $4, $4 WHERE $2 <> '' \
+         ON CONFLICT (phone) DO UPDATE SET full_name = COALESCE(excluded.full_name, users.full_name), \
+         updated_at = excluded.updated_at; \
+     INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, user_id, direction, message_text, \
+         whatsapp_message_id, status, metadata, created_at) \
+         VALUES ($5, $6, $2, (SELECT id FROM users WHERE phone = $2 AND $2 <> ''), 'incoming', $7, $8, 'received', $9, $4) \
+         ON CONFLICT (bot_tenant_id, whatsapp_message_id) WHERE direction = 'incoming' DO NOTHING; \
+     INSERT INTO jobs (id, bot_tenant_id, kind, payload, subject, run_at, created_at, updated_at) \
+         SELECT $10, $6, $11, $12, $13, $4, $4, $4 WHERE changes() = 1; \
+     INSERT INTO user_sessions (bot_tenant_id, phone, last_inbound_at, updated_at) \
+         SELECT $6, $13, $14, $4 WHERE changes() = 1 AND $13 IS NOT NULL \
+         ON CONFLICT (bot_tenant_id, phone) DO UPDATE SET \
+         last_inbound_at = CASE WHEN user_sessions.last_inbound_at IS NULL \
+             OR excluded.last_inbound_at > user_sessions.last_inbound_at \
+             THEN excluded.last_inbound_at ELSE user_sessions.last_inbound_at END, \
+         updated_at = excluded.updated_at; \
+     COMMIT; \
+     SELECT COUNT(*) FROM jobs WHERE bot_tenant_id = $6 AND id = $10;";
+
+/// An inbound message as it is written: the log row, its reply job, the customer.
+struct InboundRow<'a> {
+    m: &'a InboundMessage,
+    log_id: Uuid,
+    job_id: Uuid,
+    at: DateTime<Utc>,
+    sent_at: DateTime<Utc>,
+    /// Their `wa_id`, else their business-scoped user id; `None` when Meta gave neither.
+    customer: Option<String>,
+    metadata: serde_json::Value,
+    payload: ReplyJob,
+}
+
+impl<'a> InboundRow<'a> {
+    fn of(m: &'a InboundMessage) -> Self {
+        let at = now();
+        let customer =
+            if m.from.is_empty() { m.from_user_id.clone().unwrap_or_default() } else { m.from.clone() };
+        let metadata = serde_json::json!({
+            "waba_id": m.waba_id, "from_user_id": m.from_user_id, "profile_name": m.profile_name,
+            "context_id": m.context_id, "timestamp": m.timestamp, "message": m.raw,
+        });
+        let log_id = Uuid::new_v4();
+        let payload = ReplyJob {
+            message_log_id: log_id,
+            wamid: m.wamid.clone(),
+            customer: customer.clone(),
+            sent_at: m.timestamp,
+            message: m.raw.clone(),
+        };
+        Self {
+            m,
+            log_id,
+            job_id: Uuid::new_v4(),
+            at,
+            sent_at: DateTime::from_timestamp(m.timestamp, 0).unwrap_or(at),
+            customer: Some(customer).filter(|c| !c.is_empty()),
+            metadata,
+            payload,
+        }
+    }
+
+    async fn store_sqlite(&self, tenant: TenantId, conn: &mut sqlx::SqliteConnection) -> sqlx::Result<bool> {
+        let m = self.m;
+        let jobs: i64 = sqlx::query_scalar(RECORD_INBOUND_SQLITE)
+            .bind(Uuid::new_v4())
+            .bind(&m.from)
+            .bind(&m.profile_name)
+            .bind(self.at)
+            .bind(self.log_id)
+            .bind(tenant.0)
+            .bind(m.kind.describe())
+            .bind(&m.wamid)
+            .bind(Json(&self.metadata))
+            .bind(self.job_id)
+            .bind(REPLY_JOB)
+            .bind(Json(&self.payload))
+            .bind(&self.customer)
+            .bind(self.sent_at)
+            .fetch_one(conn)
+            .await?;
+        Ok(jobs == 1)
+    }
+
+    async fn store_postgres(&self, tenant: TenantId, tx: &mut sqlx::PgConnection) -> Result<bool> {
+        let m = self.m;
+        let user_id: Option<Uuid> = if m.from.is_empty() {
+            None
+        } else {
+            Some(
+                sqlx::query_scalar(UPSERT_USER)
+                    .bind(Uuid::new_v4())
+                    .bind(&m.from)
+                    .bind(&m.profile_name)
+                    .bind(self.at)
+                    .fetch_one(&mut *tx)
+                    .await?,
+            )
+        };
+        let done = sqlx::query(INSERT_LOG)
+            .bind(self.log_id)
+            .bind(tenant.0)
+            .bind(&m.from)
+            .bind(user_id)
+            .bind(m.kind.describe())
+            .bind(&m.wamid)
+            .bind(Json(&self.metadata))
+            .bind(self.at)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(INSERT_JOB)
+            .bind(self.job_id)
+            .bind(tenant.0)
+            .bind(REPLY_JOB)
+            .bind(Json(&self.payload))
+            .bind(&self.customer)
+            .bind(self.at)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(customer) = &self.customer {
+            sqlx::query(UPSERT_SESSION)
+                .bind(tenant.0)
+                .bind(customer)
+                .bind(self.sent_at)
+                .bind(self.at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(true)
+    }
+}
+
+/// [`status_rank`] in SQL, of a column or parameter (a string literal, for `concat!`).
+macro_rules! rank_sql {
+    ($status:literal) => {
+        concat!(
+            "(CASE ",
+            $status,
+            " WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ",
+            "WHEN 'played' THEN 4 WHEN 'failed' THEN 99 ELSE 0 END)"
+        )
+    };
+}
+pub(crate) use rank_sql;
+
 /// The order of delivery states: a status only ever moves to a higher rank.
 pub(crate) fn status_rank(status: &str) -> i32 {
     match status {
@@ -120,82 +273,33 @@ pub(crate) fn status_rank(status: &str) -> i32 {
 
 /// Moves an outgoing message's status forward only: statuses are ranked, an update applies
 /// when its rank ($5) is higher than the stored one, and `failed` is final.
-const ADVANCE_STATUS: &str = "UPDATE bot_message_logs SET status = $3, error_message = COALESCE($4, error_message) \
-     WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2 AND direction = 'outgoing' \
-     AND (CASE status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 \
-          WHEN 'played' THEN 4 WHEN 'failed' THEN 99 ELSE 0 END) < $5 \
-     AND COALESCE(status, '') <> 'failed'";
+const ADVANCE_STATUS: &str = concat!(
+    "UPDATE bot_message_logs SET status = $3, error_message = COALESCE($4, error_message) \
+     WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2 AND direction = 'outgoing' AND ",
+    rank_sql!("status"),
+    " < $5 AND COALESCE(status, '') <> 'failed'"
+);
 
 impl TenantScope<'_> {
     /// Stores an inbound message and queues its reply job, in one transaction; a wamid seen
     /// before changes nothing. Also keeps the customer's profile name and the time of their
     /// last message (WhatsApp's 24-hour window).
     pub async fn record_inbound(&self, m: &InboundMessage) -> Result<Recorded> {
-        let (tenant, at) = (self.tenant, now());
-        let sent_at = DateTime::from_timestamp(m.timestamp, 0).unwrap_or(at);
-        let customer =
-            if m.from.is_empty() { m.from_user_id.clone().unwrap_or_default() } else { m.from.clone() };
-        let metadata = serde_json::json!({
-            "waba_id": m.waba_id, "from_user_id": m.from_user_id, "profile_name": m.profile_name,
-            "context_id": m.context_id, "timestamp": m.timestamp, "message": m.raw,
-        });
-        let (log_id, job_id) = (Uuid::new_v4(), Uuid::new_v4());
-        let inserted = in_tx!(self.store, tenant = tenant, |tx| {
-            let user_id: Option<Uuid> = if m.from.is_empty() {
-                None
-            } else {
-                Some(
-                    sqlx::query_scalar(UPSERT_USER)
-                        .bind(Uuid::new_v4())
-                        .bind(&m.from)
-                        .bind(&m.profile_name)
-                        .bind(at)
-                        .fetch_one(&mut *tx)
-                        .await?,
-                )
-            };
-            let done = sqlx::query(INSERT_LOG)
-                .bind(log_id)
-                .bind(tenant.0)
-                .bind(&m.from)
-                .bind(user_id)
-                .bind(m.kind.describe())
-                .bind(&m.wamid)
-                .bind(Json(&metadata))
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            let inserted = done.rows_affected() == 1;
-            if inserted {
-                let payload = ReplyJob {
-                    message_log_id: log_id,
-                    wamid: m.wamid.clone(),
-                    customer: customer.clone(),
-                    sent_at: m.timestamp,
-                    message: m.raw.clone(),
-                };
-                sqlx::query(INSERT_JOB)
-                    .bind(job_id)
-                    .bind(tenant.0)
-                    .bind(REPLY_JOB)
-                    .bind(Json(&payload))
-                    .bind(Some(&customer).filter(|c| !c.is_empty()))
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                if !customer.is_empty() {
-                    sqlx::query(UPSERT_SESSION)
-                        .bind(tenant.0)
-                        .bind(&customer)
-                        .bind(sent_at)
-                        .bind(at)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+        let row = InboundRow::of(m);
+        let tenant = self.tenant;
+        let inserted = match &self.store.pool {
+            Pool::Sqlite { write, .. } => {
+                sqlite_script(write, async |conn| row.store_sqlite(tenant, conn).await).await?
             }
-            inserted
-        });
-        Ok(if inserted { Recorded::New { log_id, job_id } } else { Recorded::Duplicate })
+            Pool::Postgres(pool) => {
+                tenant_tx!(pool, tenant, |tx| row.store_postgres(tenant, &mut tx).await?)
+            }
+        };
+        Ok(if inserted {
+            Recorded::New { log_id: row.log_id, job_id: row.job_id }
+        } else {
+            Recorded::Duplicate
+        })
     }
 
     /// Applies a delivery receipt: recorded once per (wamid, status); the outgoing message's

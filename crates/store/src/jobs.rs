@@ -73,10 +73,12 @@ impl Store {
             let mut claim = sqlx::QueryBuilder::new("UPDATE jobs SET locked_until = ");
             claim.push_bind(at + lease).push(", attempts = attempts + 1, updated_at = ").push_bind(at);
             claim.push(" WHERE state = 'pending' AND (locked_until IS NULL OR locked_until <= ");
-            claim.push_bind(at).push(") AND id IN (");
-            let mut ids = claim.separated(", ");
+            // Each job by its whole key, so both engines find it through the primary key.
+            claim.push_bind(at).push(") AND (");
+            let mut keys = claim.separated(" OR ");
             for row in &chosen {
-                ids.push_bind(row.id);
+                keys.push("(bot_tenant_id = ").push_bind_unseparated(row.bot_tenant_id);
+                keys.push_unseparated(" AND id = ").push_bind_unseparated(row.id).push_unseparated(")");
             }
             claim.push(") RETURNING bot_tenant_id, ").push(JOB_COLUMNS);
             claim.build_query_as().fetch_all(pool).await?

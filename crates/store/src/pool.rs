@@ -6,6 +6,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which engine a store runs on.
@@ -64,6 +65,46 @@ pub struct Store {
     pub(crate) pool: Pool,
     /// PostgreSQL schema (unused on SQLite).
     pub(crate) schema: String,
+    /// SQLite's background checkpointer, stopped when the last clone is dropped.
+    checkpointer: Option<Arc<Checkpointer>>,
+}
+
+/// How often SQLite's committed pages are copied from the write-ahead log into the database,
+/// in the background.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Past this many pages in the write-ahead log (about 32 MiB), a committing writer copies
+/// them itself: only a safety net should the background checkpointer fall behind. At
+/// SQLite's default of 1,000 pages, a commit every few hundred messages paid for the copy
+/// and two fsyncs, and every writer queued behind it.
+const WRITER_CHECKPOINT_PAGES: &str = "8000";
+
+/// Copies SQLite's write-ahead log into the database beside the writer (a passive
+/// checkpoint never blocks it), so commits stay short.
+#[derive(Debug)]
+struct Checkpointer(tokio::task::AbortHandle);
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Checkpointer {
+    fn start(connect: SqliteConnectOptions) -> Self {
+        let task = tokio::spawn(async move {
+            let Ok(mut conn) = sqlx::ConnectOptions::connect(&connect).await else { return };
+            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn).await {
+                    tracing::debug!(error = %e, "background checkpoint failed");
+                }
+            }
+        });
+        Self(task.abort_handle())
+    }
 }
 
 /// Runs `$body`, a platform-wide statement (not bound to one tenant: routing, the job queue,
@@ -82,8 +123,7 @@ macro_rules! with_pool {
 /// On PostgreSQL, runs `$body` with `$conn` bound to a transaction marked as platform work.
 macro_rules! platform_tx {
     ($pg:expr, |$conn:ident| $body:expr) => {{
-        let mut tx = $pg.begin().await?;
-        $crate::pool::bind_platform(&mut tx).await?;
+        let mut tx = $pg.begin_with($crate::pool::BEGIN_PLATFORM).await?;
         let $conn = &mut *tx;
         let out = $body;
         tx.commit().await?;
@@ -94,8 +134,7 @@ macro_rules! platform_tx {
 /// On PostgreSQL, runs `$body` in a transaction (`$tx`) bound to one tenant.
 macro_rules! tenant_tx {
     ($pg:expr, $tenant:expr, |$tx:ident| $body:expr) => {{
-        let mut $tx = $pg.begin().await?;
-        $crate::pool::bind_tenant(&mut $tx, $tenant).await?;
+        let mut $tx = $pg.begin_with($crate::pool::begin_tenant($tenant)).await?;
         let out = $body;
         $tx.commit().await?;
         out
@@ -131,8 +170,7 @@ macro_rules! in_tx {
             }
             $crate::pool::Pool::Postgres(pool) => {
                 #[allow(unused_mut)]
-                let mut $tx = pool.begin().await?;
-                $crate::pool::bind_platform(&mut $tx).await?;
+                let mut $tx = pool.begin_with($crate::pool::BEGIN_PLATFORM).await?;
                 let out = $body;
                 $tx.commit().await?;
                 out
@@ -193,37 +231,51 @@ macro_rules! impl_for_engines {
     };
 }
 
-/// Marks a PostgreSQL transaction as platform work, which row-level security lets see every
-/// tenant (transaction-local, so it is safe behind a connection pooler).
-pub(crate) async fn bind_platform(tx: &mut sqlx::PgConnection) -> Result<()> {
-    sqlx::query("SELECT set_config('alphadome.platform', 'on', true)").execute(tx).await?;
-    Ok(())
+/// SQLite: runs `script`, whose SQL opens and commits its own transaction
+/// (`BEGIN IMMEDIATE; …; COMMIT;`), on the writer in a single trip to the connection's thread,
+/// instead of one trip per statement while other writers wait. If any statement fails, the
+/// connection is closed rather than returned to the pool, and closing rolls back whatever
+/// the script had done.
+pub(crate) async fn sqlite_script<T>(
+    pool: &sqlx::SqlitePool,
+    script: impl AsyncFnOnce(&mut sqlx::SqliteConnection) -> Result<T, sqlx::Error>,
+) -> Result<T> {
+    let mut conn = pool.acquire().await?;
+    match script(&mut conn).await {
+        Ok(out) => Ok(out),
+        Err(e) => {
+            conn.close_on_drop();
+            Err(e.into())
+        }
+    }
 }
 
-/// Binds a PostgreSQL transaction to one tenant (transaction-local, so it is safe
-/// behind a connection pooler).
-pub(crate) async fn bind_tenant(tx: &mut sqlx::PgConnection, tenant: TenantId) -> Result<()> {
-    sqlx::query("SELECT set_config('alphadome.tenant_id', $1, true)")
-        .bind(tenant.0.to_string())
-        .execute(tx)
-        .await?;
-    Ok(())
+/// Begins a PostgreSQL transaction marked as platform work, which row-level security lets
+/// see every tenant. The setting is transaction-local, so it is safe behind a connection
+/// pooler; sent with `BEGIN` as one simple query, it costs no extra round trip.
+pub(crate) const BEGIN_PLATFORM: &str = "BEGIN; SELECT set_config('alphadome.platform', 'on', true)";
+
+/// Begins a PostgreSQL transaction bound to one tenant, like [`BEGIN_PLATFORM`]. The id is
+/// written into the SQL text, which is safe: a UUID prints as hex digits and dashes only.
+pub(crate) fn begin_tenant(tenant: TenantId) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("BEGIN; SELECT set_config('alphadome.tenant_id', '{}', true)", tenant.0))
 }
 
 impl Store {
     /// Connects to the database named by `options.url`, creating an SQLite file (and its
     /// folder) if needed. Does not migrate.
     pub async fn connect(options: &StoreOptions) -> Result<Self> {
-        let pool = if is_postgres_url(&options.url) {
-            Pool::Postgres(connect_postgres(options).await?)
+        let (pool, checkpointer) = if is_postgres_url(&options.url) {
+            (Pool::Postgres(connect_postgres(options).await?), None)
         } else if options.url.starts_with("sqlite:") {
-            connect_sqlite(options).await?
+            let (pool, checkpointer) = connect_sqlite(options).await?;
+            (pool, Some(Arc::new(checkpointer)))
         } else {
             return Err(StoreError::Corrupt(
                 "the database URL must start with sqlite:// or postgres://".into(),
             ));
         };
-        Ok(Self { pool, schema: options.schema.clone() })
+        Ok(Self { pool, schema: options.schema.clone(), checkpointer })
     }
 
     /// Checks the database answers (for readiness probes).
@@ -236,6 +288,9 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite { read, write } => {
+                if let Some(checkpointer) = &self.checkpointer {
+                    checkpointer.0.abort();
+                }
                 read.close().await;
                 write.close().await;
             }
@@ -268,7 +323,7 @@ fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-async fn connect_sqlite(options: &StoreOptions) -> Result<Pool> {
+async fn connect_sqlite(options: &StoreOptions) -> Result<(Pool, Checkpointer)> {
     let connect = SqliteConnectOptions::from_str(&options.url)
         .map_err(|_| StoreError::Corrupt("the SQLite URL is malformed".into()))?
         .create_if_missing(true)
@@ -276,8 +331,11 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<Pool> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true)
-        // Read pages straight from the OS page cache instead of copying them in with read().
-        .pragma("mmap_size", "268435456");
+        // 32 MiB of page cache per connection. No mmap: with checkpoints running beside the
+        // writer the database file grows under every mapping, and remapping cost more than
+        // the copies it saved (docs/BENCHMARKS.md).
+        .pragma("cache_size", "-32768")
+        .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES);
     if let Some(dir) = connect.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
     }
@@ -292,9 +350,9 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<Pool> {
     let read = SqlitePoolOptions::new()
         .max_connections(options.max_connections.min(4))
         .acquire_timeout(options.acquire_timeout)
-        .connect_with(connect.read_only(true))
+        .connect_with(connect.clone().read_only(true))
         .await?;
-    Ok(Pool::Sqlite { read, write })
+    Ok((Pool::Sqlite { read, write }, Checkpointer::start(connect)))
 }
 
 async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {

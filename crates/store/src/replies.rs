@@ -6,9 +6,11 @@
 //! crash: Meta may or may not have the message, so the worker asks the receipts
 //! ([`TenantScope::send_receipt`]) before it sends anything again.
 
-use crate::inbound::status_rank;
+use crate::inbound::{rank_sql, status_rank};
 use crate::jobs::JobRows;
+use crate::pool::{Pool, sqlite_script};
 use crate::{Result, StoreError, TenantScope, now};
+use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
@@ -68,7 +70,8 @@ pub struct OutgoingReply<'a> {
 /// A tenant's and a customer's recent replies, against the message limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecentReplies {
-    /// Replies the tenant sent in the last hour (counted up to the hourly limit).
+    /// Replies the tenant sent in the last sixty minutes (whole minutes: at most a minute
+    /// less than an hour).
     pub tenant_last_hour: i64,
     /// Replies this customer got in the last 24 hours (counted up to the daily limit).
     pub customer_last_day: i64,
@@ -76,6 +79,143 @@ pub struct RecentReplies {
     pub noticed_last_hour: bool,
     /// Whether this customer got the limit notice in the last 24 hours.
     pub noticed_last_day: bool,
+}
+
+/// Counts one reply in the tenant's tally of the current minute (the hourly message limit).
+const TALLY: &str = "INSERT INTO reply_minutes (bot_tenant_id, minute, replies) VALUES ($1, $2, 1) \
+     ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = reply_minutes.replies + 1 RETURNING replies";
+const PRUNE: &str = "DELETE FROM reply_minutes WHERE bot_tenant_id = $1 AND minute < $2";
+
+/// How long a minute's tally is kept: twice the hour the limit looks at.
+const TALLY_KEPT_MINUTES: i64 = 120;
+
+/// The minute `at` falls in, as the tallies number them: Unix time / 60.
+fn minute_of(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(60)
+}
+
+/// SQLite: the whole of [`TenantScope::finish_reply`] as one script, one trip to the writer.
+/// The log row is written only if the job exists; receipts that beat it are applied by
+/// rank; the tally counts the row if it ended up delivered; the last statement reports
+/// whether the row was written.
+const FINISH_REPLY_SQLITE: &str = concat!(
+    "BEGIN IMMEDIATE; \
+     INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
+         whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
+         SELECT $1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11 \
+         WHERE EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $2 AND id = $12); \
+     UPDATE bot_message_logs SET status = e.status, \
+         error_message = COALESCE(e.error_code || ': ' || COALESCE(e.error_title, ''), bot_message_logs.error_message) \
+         FROM (SELECT status, error_code, error_title FROM wa_status_events \
+             WHERE bot_tenant_id = $2 AND whatsapp_message_id = $5 ORDER BY ",
+    rank_sql!("status"),
+    " DESC LIMIT 1) AS e \
+         WHERE bot_message_logs.bot_tenant_id = $2 AND bot_message_logs.id = $1 AND ",
+    rank_sql!("e.status"),
+    " > ",
+    rank_sql!("$6"),
+    "; \
+     UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
+         send_started_at = NULL, pending_reply = NULL, updated_at = $11 WHERE bot_tenant_id = $2 AND id = $12; \
+     INSERT INTO reply_minutes (bot_tenant_id, minute, replies) \
+         SELECT $2, $15, 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1 \
+         AND status IN ('sent', 'delivered', 'read', 'played') \
+         AND COALESCE(template_used, '') <> 'rate_limit_notice' \
+         ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = replies + 1; \
+     DELETE FROM reply_minutes WHERE bot_tenant_id = $2 AND minute < $16; \
+     COMMIT; \
+     SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1;"
+);
+
+/// A finished reply as it is written: its log row, and its job closed.
+struct Finished<'a> {
+    r: &'a OutgoingReply<'a>,
+    metadata: serde_json::Value,
+    log_id: Uuid,
+    at: DateTime<Utc>,
+}
+
+impl Finished<'_> {
+    /// The job's last state: a reply that failed for good leaves its job dead.
+    fn job_state(&self) -> &'static str {
+        if self.r.status == "failed" { "dead" } else { "done" }
+    }
+
+    /// A decision not to send has no delivery status.
+    fn status(&self) -> Option<&str> {
+        Some(self.r.status).filter(|s| *s != "skipped")
+    }
+
+    async fn store_sqlite(&self, tenant: TenantId, conn: &mut sqlx::SqliteConnection) -> sqlx::Result<bool> {
+        let r = self.r;
+        let minute = minute_of(self.at);
+        let logged: i64 = sqlx::query_scalar(FINISH_REPLY_SQLITE)
+            .bind(self.log_id)
+            .bind(tenant.0)
+            .bind(r.to)
+            .bind(r.text)
+            .bind(r.wamid)
+            .bind(self.status())
+            .bind(r.error)
+            .bind(r.template_used)
+            .bind(r.training_data_id)
+            .bind(Json(&self.metadata))
+            .bind(self.at)
+            .bind(r.job_id)
+            .bind(self.job_state())
+            .bind(r.error)
+            .bind(minute)
+            .bind(minute - TALLY_KEPT_MINUTES)
+            .fetch_one(conn)
+            .await?;
+        Ok(logged == 1)
+    }
+
+    async fn store_postgres(&self, tenant: TenantId, tx: &mut sqlx::PgConnection) -> Result<()> {
+        const LOG: &str = "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
+             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
+             VALUES ($1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11)";
+        const RECEIPTS: &str = "SELECT whatsapp_message_id, status, error_code, error_title FROM wa_status_events \
+             WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2";
+        let r = self.r;
+        let early = match r.wamid {
+            Some(wamid) => {
+                let rows: Vec<ReceiptRow> =
+                    sqlx::query_as(RECEIPTS).bind(tenant.0).bind(wamid).fetch_all(&mut *tx).await?;
+                furthest(rows).filter(|e| status_rank(&e.status) > status_rank(r.status))
+            }
+            None => None,
+        };
+        let status = early.as_ref().map(|e| e.status.as_str()).or(self.status());
+        let error = early.as_ref().and_then(ReceiptRow::error);
+        sqlx::query(LOG)
+            .bind(self.log_id)
+            .bind(tenant.0)
+            .bind(r.to)
+            .bind(r.text)
+            .bind(r.wamid)
+            .bind(status)
+            .bind(error.as_deref().or(r.error))
+            .bind(r.template_used)
+            .bind(r.training_data_id)
+            .bind(Json(&self.metadata))
+            .bind(self.at)
+            .execute(&mut *tx)
+            .await?;
+        tx.close_job(tenant, r.job_id, self.job_state(), r.error, self.at).await?;
+        // Last, so that the tenant's minute row is locked only until commit.
+        let delivered = status.is_some_and(|s| status_rank(s) > 0 && s != "failed");
+        if delivered && r.template_used != Some(LIMIT_NOTICE) {
+            let minute = minute_of(self.at);
+            let replies: i32 =
+                sqlx::query_scalar(TALLY).bind(tenant.0).bind(minute).fetch_one(&mut *tx).await?;
+            if replies == 1 {
+                // A new minute: the oldest tallies are no longer needed.
+                sqlx::query(PRUNE).bind(tenant.0).bind(minute - TALLY_KEPT_MINUTES).execute(&mut *tx).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What Meta's receipts say about a send whose outcome was lost.
@@ -109,19 +249,12 @@ fn furthest(rows: Vec<ReceiptRow>) -> Option<ReceiptRow> {
 }
 
 impl TenantScope<'_> {
-    /// Counts the replies that the tenant's message limits look at. Each count stops at its
-    /// cap, so the cost does not grow with a busy tenant's history.
-    pub async fn recent_replies(
-        &self,
-        customer: &str,
-        hourly_cap: i64,
-        daily_cap: i64,
-    ) -> Result<RecentReplies> {
+    /// Counts the replies that the tenant's message limits look at. The tenant's hour is summed
+    /// from per-minute tallies and the customer's day stops counting at its cap, so the cost
+    /// does not grow with a busy tenant's history.
+    pub async fn recent_replies(&self, customer: &str, daily_cap: i64) -> Result<RecentReplies> {
         const SQL: &str = "SELECT \
-             (SELECT COUNT(*) FROM (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $1 \
-                 AND direction = 'outgoing' AND created_at >= $2 \
-                 AND status IN ('sent', 'delivered', 'read', 'played') \
-                 AND COALESCE(template_used, '') <> 'rate_limit_notice' LIMIT $4) h), \
+             (SELECT COALESCE(SUM(replies), 0) FROM reply_minutes WHERE bot_tenant_id = $1 AND minute > $4), \
              (SELECT COUNT(*) FROM (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $1 \
                  AND user_phone = $6 AND created_at >= $3 AND direction = 'outgoing' \
                  AND status IN ('sent', 'delivered', 'read', 'played') \
@@ -137,7 +270,7 @@ impl TenantScope<'_> {
                 .bind(self.tenant.0)
                 .bind(hour)
                 .bind(day)
-                .bind(hourly_cap)
+                .bind(minute_of(at) - 60)
                 .bind(daily_cap)
                 .bind(customer)
                 .fetch_one(&mut *tx)
@@ -197,50 +330,28 @@ impl TenantScope<'_> {
     }
 
     /// Logs the outgoing reply and closes its job, in one transaction. Receipts that
-    /// arrived before this (Meta can be faster than the log) are applied at once.
+    /// arrived before this (Meta can be faster than the log) are applied at once. A reply
+    /// that reached Meta counts towards the tenant's hourly limit.
     pub async fn finish_reply(&self, r: &OutgoingReply<'_>) -> Result<()> {
-        const LOG: &str = "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
-             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
-             VALUES ($1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11)";
-        const RECEIPTS: &str = "SELECT whatsapp_message_id, status, error_code, error_title FROM wa_status_events \
-             WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2";
-        let (tenant, at) = (self.tenant, now());
         let mut metadata =
             serde_json::json!({ "in_reply_to": r.in_reply_to, "source": r.source, "score": r.score });
         if r.draft {
             // Present only on drafts: the review queue asks whether the key exists.
             metadata["draft"] = serde_json::Value::Bool(true);
         }
-        let job_state = if r.status == "failed" { "dead" } else { "done" };
-        in_tx!(self.store, tenant = tenant, |tx| {
-            let early = match r.wamid {
-                Some(wamid) => {
-                    let rows: Vec<ReceiptRow> =
-                        sqlx::query_as(RECEIPTS).bind(tenant.0).bind(wamid).fetch_all(&mut *tx).await?;
-                    furthest(rows).filter(|e| status_rank(&e.status) > status_rank(r.status))
+        let row = Finished { r, metadata, log_id: Uuid::new_v4(), at: now() };
+        let tenant = self.tenant;
+        match &self.store.pool {
+            Pool::Sqlite { write, .. } => {
+                let logged = sqlite_script(write, async |conn| row.store_sqlite(tenant, conn).await).await?;
+                if !logged {
+                    return Err(StoreError::NotFound);
                 }
-                None => None,
-            };
-            let status = early.as_ref().map_or(r.status, |e| e.status.as_str());
-            // A decision not to send has no delivery status.
-            let status = Some(status).filter(|s| *s != "skipped");
-            let error = early.as_ref().and_then(ReceiptRow::error);
-            sqlx::query(LOG)
-                .bind(Uuid::new_v4())
-                .bind(tenant.0)
-                .bind(r.to)
-                .bind(r.text)
-                .bind(r.wamid)
-                .bind(status)
-                .bind(error.as_deref().or(r.error))
-                .bind(r.template_used)
-                .bind(r.training_data_id)
-                .bind(Json(&metadata))
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            tx.close_job(tenant, r.job_id, job_state, r.error, at).await?;
-        });
+            }
+            Pool::Postgres(pool) => {
+                tenant_tx!(pool, tenant, |tx| row.store_postgres(tenant, &mut tx).await?)
+            }
+        }
         Ok(())
     }
 

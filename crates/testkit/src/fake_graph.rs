@@ -61,6 +61,8 @@ impl FakeGraph {
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Graph API");
         let url = format!("http://{}", listener.local_addr().unwrap());
+        // Like Meta's edge, answer without Nagle's delay.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |s| drop(s.set_nodelay(true)));
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { url, inner }
     }

@@ -18,7 +18,7 @@ impl Worker {
             i64::from(tenant.settings.max_messages_per_hour),
             i64::from(tenant.settings.max_messages_per_user_per_day),
         );
-        let recent = store(scope.recent_replies(customer, hourly_cap, daily_cap).await)?;
+        let recent = store(scope.recent_replies(customer, daily_cap).await)?;
         let hourly = recent.tenant_last_hour >= hourly_cap;
         let daily = recent.customer_last_day >= daily_cap;
         let noticed = if daily { recent.noticed_last_day } else { recent.noticed_last_hour };

@@ -264,3 +264,79 @@ backend_test!(every_change_to_a_tenant_moves_its_config_version, async |db: &Tes
     scope.import_training(std::slice::from_ref(&entry), false, "t").await.unwrap();
     assert_eq!(store.tenant_by_id(b.id).await.unwrap().config_version, 0);
 });
+
+/// A reply as the worker logs it, to the job's customer.
+fn reply<'a>(job: uuid::Uuid, wamid: Option<&'a str>, status: &'a str) -> alphadome_store::OutgoingReply<'a> {
+    alphadome_store::OutgoingReply {
+        job_id: job,
+        to: "254700000001",
+        text: "Karibu!",
+        wamid,
+        status,
+        error: None,
+        in_reply_to: None,
+        training_data_id: None,
+        template_used: None,
+        source: "faq",
+        score: None,
+        draft: false,
+    }
+}
+
+backend_test!(the_limits_count_replies_that_reached_meta_and_notices_apart, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    for i in 0..5 {
+        scope.record_inbound(&message("111", &format!("wamid.Q{i}"), "254700000001", "hi")).await.unwrap();
+    }
+    let jobs: Vec<uuid::Uuid> = store
+        .claim_jobs(5, 5, chrono::Duration::seconds(60))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.job.id)
+        .collect();
+    assert_eq!(jobs.len(), 1, "one customer's messages are answered one at a time");
+    // Two delivered replies, one notice, one failure, one decision not to send: each
+    // finished before the customer's next job can be claimed.
+    let mut job = jobs[0];
+    for (i, (wamid, status)) in [
+        (Some("wamid.R0"), "sent"),
+        (Some("wamid.R1"), "sent"),
+        (Some("wamid.R2"), "sent"),
+        (None, "failed"),
+        (None, "skipped"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = reply(job, wamid, status);
+        if i == 2 {
+            r.template_used = Some(alphadome_store::LIMIT_NOTICE);
+        }
+        scope.finish_reply(&r).await.unwrap();
+        if i < 4 {
+            job = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0).job.id;
+        }
+    }
+    let recent = scope.recent_replies("254700000001", 100).await.unwrap();
+    assert_eq!((recent.tenant_last_hour, recent.customer_last_day), (2, 2));
+    assert!(recent.noticed_last_hour && recent.noticed_last_day);
+    // Another customer has their own day, but the tenant's hour is shared.
+    let other = scope.recent_replies("254700000009", 100).await.unwrap();
+    assert_eq!((other.tenant_last_hour, other.customer_last_day, other.noticed_last_day), (2, 0, false));
+    // Another tenant's tally is its own.
+    let b = make_tenant(&store, "b-shop", "222").await;
+    assert_eq!(store.tenant(b.id).recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 0);
+});
+
+backend_test!(a_reply_for_a_job_that_does_not_exist_logs_nothing, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    let missing = reply(uuid::Uuid::new_v4(), Some("wamid.NOPE"), "sent");
+    assert!(matches!(scope.finish_reply(&missing).await, Err(alphadome_store::StoreError::NotFound)));
+    assert!(scope.message_log(10).await.unwrap().is_empty());
+    assert_eq!(scope.recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 0);
+});

@@ -89,3 +89,25 @@ async fn a_bare_select_by_the_service_role_sees_only_the_bound_tenant() {
     store.close().await;
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn every_table_that_holds_tenant_rows_is_under_row_level_security() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else { return };
+    let store = db.store().await;
+    let mut conn = PgConnection::connect(&postgres_url()).await.unwrap();
+    let unguarded: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relkind = 'r' \
+         AND EXISTS (SELECT 1 FROM information_schema.columns col WHERE col.table_schema = n.nspname \
+             AND col.table_name = c.relname AND col.column_name = 'bot_tenant_id') \
+         AND NOT (c.relrowsecurity AND c.relforcerowsecurity) ORDER BY 1",
+    )
+    .bind(&db.options.schema)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(unguarded.is_empty(), "tenant tables without forced row-level security: {unguarded:?}");
+    drop(conn);
+    store.close().await;
+    db.cleanup().await;
+}
