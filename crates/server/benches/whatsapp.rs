@@ -144,13 +144,14 @@ async fn closed_loop(b: &Bench) -> Duration {
 
 /// Returns the closed-loop acknowledgement rate (requests/s).
 async fn throughput(b: &Bench) -> f64 {
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     let acked = closed_loop(b).await;
     wait_for_replies(&b.graph, THROUGHPUT_MESSAGES, Duration::from_secs(120)).await;
     let total = started.elapsed();
+    let busy = (cpu_seconds() - cpu) / total.as_secs_f64() / 2.0 * 100.0;
     let (lost, duplicated) = check_replies(&b.graph, THROUGHPUT_MESSAGES);
     println!(
-        "  end to end: {THROUGHPUT_MESSAGES} messages in {:.2} s = {:.0} msg/s (acknowledged in {:.2} s = {:.0} req/s); lost {lost}, duplicated {duplicated}",
+        "  end to end: {THROUGHPUT_MESSAGES} messages in {:.2} s = {:.0} msg/s (acknowledged in {:.2} s = {:.0} req/s); lost {lost}, duplicated {duplicated}; {busy:.0}% of the two cores busy",
         total.as_secs_f64(),
         THROUGHPUT_MESSAGES as f64 / total.as_secs_f64(),
         acked.as_secs_f64(),
