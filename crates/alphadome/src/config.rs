@@ -128,7 +128,7 @@ impl Config {
         };
         let db_max_connections = match env("ALPHADOME_DB_MAX_CONNECTIONS") {
             Some(v) => v.parse().context("ALPHADOME_DB_MAX_CONNECTIONS must be a whole number")?,
-            None => file.db_max_connections.unwrap_or(10),
+            None => file.db_max_connections.unwrap_or(alphadome_store::DEFAULT_MAX_CONNECTIONS),
         };
         let worker_lease = seconds("ALPHADOME_WORKER_LEASE_SECONDS", file.worker_lease_seconds, 60)?;
         let worker_receipt_wait =

@@ -252,7 +252,9 @@ async fn main() {
         subscriber.with_writer(std::sync::Mutex::new(file)).init();
     }
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let Some(db) = TestDb::new(backend).await else { continue };
+        let Some(mut db) = TestDb::new(backend).await else { continue };
+        // The service's own pool size, not the tests' small one.
+        db.options.max_connections = alphadome_store::DEFAULT_MAX_CONNECTIONS;
         println!("{backend:?}:");
         let bench = setup(&db).await;
         if std::env::var_os("BENCH_NO_WORKER").is_some() {

@@ -50,6 +50,13 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
     ("subscriptions.mpesa_checkout_request_id", "mpesa_checkout_request_id"),
 ];
 
+impl StoreError {
+    /// A value that could not be encoded as a query parameter.
+    pub(crate) fn unencodable(e: sqlx::error::BoxDynError) -> Self {
+        Self::Corrupt(format!("a parameter did not encode: {e}"))
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match e {

@@ -2,9 +2,10 @@
 //! its processing job, delivery receipts applied monotonically, and deliveries that matched
 //! no tenant kept for the operator.
 
+use crate::group_commit::WriteKind;
 use crate::jobs::JOB_COLUMNS;
-use crate::pool::{Pool, sqlite_script};
-use crate::{Result, Store, TenantScope, now};
+use crate::pool::Pool;
+use crate::{Result, Store, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use alphadome_core::whatsapp::{InboundMessage, StatusUpdate};
 use chrono::{DateTime, Utc};
@@ -88,31 +89,36 @@ pub struct MessageLogEntry {
     pub created_at: DateTime<Utc>,
 }
 
-const INSERT_LOG: &str = "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, user_id, direction, \
-     message_text, whatsapp_message_id, status, metadata, created_at) \
-     VALUES ($1, $2, $3, $4, 'incoming', $5, $6, 'received', $7, $8) \
-     ON CONFLICT (bot_tenant_id, whatsapp_message_id) WHERE direction = 'incoming' DO NOTHING";
+/// PostgreSQL: the whole of [`TenantScope::record_inbound`] as one statement, with the same
+/// parameters as [`RECORD_INBOUND_SQLITE`]. The job and the session are written only when the
+/// log row was new; it reports whether the job was queued.
+const RECORD_INBOUND_POSTGRES: &str = "WITH customer AS ( \
+         INSERT INTO users (id, phone, full_name, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $4 WHERE $2 <> '' \
+         ON CONFLICT (phone) DO UPDATE SET full_name = COALESCE(excluded.full_name, users.full_name), \
+         updated_at = excluded.updated_at RETURNING id), \
+     logged AS ( \
+         INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, user_id, direction, message_text, \
+             whatsapp_message_id, status, metadata, created_at) \
+         VALUES ($5, $6, $2, (SELECT id FROM customer), 'incoming', $7, $8, 'received', $9, $4) \
+         ON CONFLICT (bot_tenant_id, whatsapp_message_id) WHERE direction = 'incoming' DO NOTHING RETURNING id), \
+     queued AS ( \
+         INSERT INTO jobs (id, bot_tenant_id, kind, payload, subject, run_at, created_at, updated_at) \
+         SELECT $10, $6, $11, $12, $13, $4, $4, $4 FROM logged RETURNING id), \
+     session AS ( \
+         INSERT INTO user_sessions (bot_tenant_id, phone, last_inbound_at, updated_at) \
+         SELECT $6, $13, $14, $4 FROM logged WHERE $13 IS NOT NULL \
+         ON CONFLICT (bot_tenant_id, phone) DO UPDATE SET \
+         last_inbound_at = GREATEST(user_sessions.last_inbound_at, excluded.last_inbound_at), \
+         updated_at = excluded.updated_at) \
+     SELECT EXISTS (SELECT 1 FROM queued)";
 
-const UPSERT_USER: &str = "INSERT INTO users (id, phone, full_name, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (phone) DO UPDATE SET \
-     full_name = COALESCE(excluded.full_name, users.full_name), updated_at = excluded.updated_at \
-     RETURNING id";
-
-const UPSERT_SESSION: &str = "INSERT INTO user_sessions (bot_tenant_id, phone, last_inbound_at, updated_at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (bot_tenant_id, phone) DO UPDATE SET \
-     last_inbound_at = CASE WHEN user_sessions.last_inbound_at IS NULL \
-         OR excluded.last_inbound_at > user_sessions.last_inbound_at \
-         THEN excluded.last_inbound_at ELSE user_sessions.last_inbound_at END, \
-     updated_at = excluded.updated_at";
-
-const INSERT_JOB: &str = "INSERT INTO jobs (id, bot_tenant_id, kind, payload, subject, run_at, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $6, $6)";
-
-/// SQLite: the whole of [`TenantScope::record_inbound`] as one script, one trip to the
-/// writer. The job and the session are written only when the log row was new (`changes()`),
-/// and the last statement reports whether the job exists.
-const RECORD_INBOUND_SQLITE: &str = "BEGIN IMMEDIATE; \
-     INSERT INTO users (id, phone, full_name, created_at, updated_at) SELECT $1, $2, $3, $4, $4 WHERE $2 <> '' \
+/// SQLite: the whole of [`TenantScope::record_inbound`] as one group-committed write. The
+/// job and the session are written only when the log row was new (`changes()`); the write
+/// took effect when its job exists.
+pub(crate) const RECORD_INBOUND_SQLITE: WriteKind = WriteKind {
+    statements: "INSERT INTO users (id, phone, full_name, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $4 WHERE $2 <> '' \
          ON CONFLICT (phone) DO UPDATE SET full_name = COALESCE(excluded.full_name, users.full_name), \
          updated_at = excluded.updated_at; \
      INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, user_id, direction, message_text, \
@@ -127,13 +133,17 @@ const RECORD_INBOUND_SQLITE: &str = "BEGIN IMMEDIATE; \
          last_inbound_at = CASE WHEN user_sessions.last_inbound_at IS NULL \
              OR excluded.last_inbound_at > user_sessions.last_inbound_at \
              THEN excluded.last_inbound_at ELSE user_sessions.last_inbound_at END, \
-         updated_at = excluded.updated_at; \
-     COMMIT; \
-     SELECT COUNT(*) FROM jobs WHERE bot_tenant_id = $6 AND id = $10;";
+         updated_at = excluded.updated_at;",
+    took_effect: "EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $6 AND id = $10)",
+};
 
 /// An inbound message as it is written: the log row, its reply job, the customer.
-struct InboundRow<'a> {
-    m: &'a InboundMessage,
+struct InboundRow {
+    tenant: TenantId,
+    from: String,
+    profile_name: Option<String>,
+    description: String,
+    wamid: String,
     log_id: Uuid,
     job_id: Uuid,
     at: DateTime<Utc>,
@@ -144,8 +154,8 @@ struct InboundRow<'a> {
     payload: ReplyJob,
 }
 
-impl<'a> InboundRow<'a> {
-    fn of(m: &'a InboundMessage) -> Self {
+impl InboundRow {
+    fn of(tenant: TenantId, m: &InboundMessage) -> Self {
         let at = now();
         let customer =
             if m.from.is_empty() { m.from_user_id.clone().unwrap_or_default() } else { m.from.clone() };
@@ -162,7 +172,11 @@ impl<'a> InboundRow<'a> {
             message: m.raw.clone(),
         };
         Self {
-            m,
+            tenant,
+            from: m.from.clone(),
+            profile_name: m.profile_name.clone(),
+            description: m.kind.describe(),
+            wamid: m.wamid.clone(),
             log_id,
             job_id: Uuid::new_v4(),
             at,
@@ -173,77 +187,23 @@ impl<'a> InboundRow<'a> {
         }
     }
 
-    async fn store_sqlite(&self, tenant: TenantId, conn: &mut sqlx::SqliteConnection) -> sqlx::Result<bool> {
-        let m = self.m;
-        let jobs: i64 = sqlx::query_scalar(RECORD_INBOUND_SQLITE)
-            .bind(Uuid::new_v4())
-            .bind(&m.from)
-            .bind(&m.profile_name)
-            .bind(self.at)
-            .bind(self.log_id)
-            .bind(tenant.0)
-            .bind(m.kind.describe())
-            .bind(&m.wamid)
-            .bind(Json(&self.metadata))
-            .bind(self.job_id)
-            .bind(REPLY_JOB)
-            .bind(Json(&self.payload))
-            .bind(&self.customer)
-            .bind(self.sent_at)
-            .fetch_one(conn)
-            .await?;
-        Ok(jobs == 1)
-    }
-
-    async fn store_postgres(&self, tenant: TenantId, tx: &mut sqlx::PgConnection) -> Result<bool> {
-        let m = self.m;
-        let user_id: Option<Uuid> = if m.from.is_empty() {
-            None
-        } else {
-            Some(
-                sqlx::query_scalar(UPSERT_USER)
-                    .bind(Uuid::new_v4())
-                    .bind(&m.from)
-                    .bind(&m.profile_name)
-                    .bind(self.at)
-                    .fetch_one(&mut *tx)
-                    .await?,
-            )
-        };
-        let done = sqlx::query(INSERT_LOG)
-            .bind(self.log_id)
-            .bind(tenant.0)
-            .bind(&m.from)
-            .bind(user_id)
-            .bind(m.kind.describe())
-            .bind(&m.wamid)
-            .bind(Json(&self.metadata))
-            .bind(self.at)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        sqlx::query(INSERT_JOB)
-            .bind(self.job_id)
-            .bind(tenant.0)
-            .bind(REPLY_JOB)
-            .bind(Json(&self.payload))
-            .bind(&self.customer)
-            .bind(self.at)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(customer) = &self.customer {
-            sqlx::query(UPSERT_SESSION)
-                .bind(tenant.0)
-                .bind(customer)
-                .bind(self.sent_at)
-                .bind(self.at)
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(true)
-    }
+    // The parameters of RECORD_INBOUND_SQLITE and RECORD_INBOUND_POSTGRES.
+    binds_for_engines!(|self| [
+        Uuid::new_v4(),
+        &self.from,
+        &self.profile_name,
+        self.at,
+        self.log_id,
+        self.tenant.0,
+        &self.description,
+        &self.wamid,
+        Json(&self.metadata),
+        self.job_id,
+        REPLY_JOB,
+        Json(&self.payload),
+        &self.customer,
+        self.sent_at,
+    ]);
 }
 
 /// [`status_rank`] in SQL, of a column or parameter (a string literal, for `concat!`).
@@ -285,21 +245,19 @@ impl TenantScope<'_> {
     /// before changes nothing. Also keeps the customer's profile name and the time of their
     /// last message (WhatsApp's 24-hour window).
     pub async fn record_inbound(&self, m: &InboundMessage) -> Result<Recorded> {
-        let row = InboundRow::of(m);
-        let tenant = self.tenant;
+        let row = InboundRow::of(self.tenant, m);
+        let (log_id, job_id) = (row.log_id, row.job_id);
         let inserted = match &self.store.pool {
-            Pool::Sqlite { write, .. } => {
-                sqlite_script(write, async |conn| row.store_sqlite(tenant, conn).await).await?
-            }
+            Pool::Sqlite { hot, .. } => hot.inbound.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                tenant_tx!(pool, tenant, |tx| row.store_postgres(tenant, &mut tx).await?)
+                let mut args = sqlx::postgres::PgArguments::default();
+                row.bind_postgres(&mut args).map_err(StoreError::unencodable)?;
+                tenant_tx!(pool, self.tenant, |tx| {
+                    sqlx::query_scalar_with(RECORD_INBOUND_POSTGRES, args).fetch_one(&mut *tx).await?
+                })
             }
         };
-        Ok(if inserted {
-            Recorded::New { log_id: row.log_id, job_id: row.job_id }
-        } else {
-            Recorded::Duplicate
-        })
+        Ok(if inserted { Recorded::New { log_id, job_id } } else { Recorded::Duplicate })
     }
 
     /// Applies a delivery receipt: recorded once per (wamid, status); the outgoing message's

@@ -126,24 +126,11 @@ fn fair_share(due: Vec<DueRow>, limit: usize, per_tenant: usize) -> Vec<DueRow> 
     chosen
 }
 
-/// The one statement that moves a claimed job on, used inside other transactions too.
+/// The one statement that moves a claimed job on, written once for both engines.
 pub(crate) trait JobRows {
     /// Releases the job's lease and sets its state; with `send_settled`, its send (if one
     /// began) has a known outcome and the mark is cleared.
     async fn move_job(&mut self, tenant: TenantId, id: Uuid, next: &NextState<'_>) -> Result<()>;
-
-    /// Closes a job (`done` or `dead`).
-    async fn close_job(
-        &mut self,
-        tenant: TenantId,
-        id: Uuid,
-        state: &str,
-        error: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let next = NextState { state, run_at: None, error, send_settled: true, at };
-        self.move_job(tenant, id, &next).await
-    }
 }
 
 /// Where a job goes next.

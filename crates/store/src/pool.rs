@@ -1,5 +1,6 @@
 //! Connecting to either engine, and the two macros that compile one query body per engine.
 
+use crate::group_commit::HotWrites;
 use crate::{Result, StoreError};
 use alphadome_core::TenantId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -23,10 +24,11 @@ pub enum Backend {
 /// SQLite allows one writer at a time. Rather than let several connections race for the
 /// write lock (SQLite's busy handler then sleeps in steps of milliseconds), every write goes
 /// through one connection, so writers queue in order inside the process; readers use a
-/// separate pool and, under WAL, never wait for the writer.
+/// separate pool and, under WAL, never wait for the writer. The hot path's writes are
+/// group-committed on the writer ([`HotWrites`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: SqlitePool, write: SqlitePool, hot: HotWrites },
     Postgres(PgPool),
 }
 
@@ -52,12 +54,15 @@ impl StoreOptions {
         Self {
             url: url.into(),
             schema: "alphadome".into(),
-            max_connections: 10,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             acquire_timeout: Duration::from_secs(5),
             role: None,
         }
     }
 }
+
+/// Connections in the pool unless configured otherwise (`ALPHADOME_DB_MAX_CONNECTIONS`).
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 10;
 
 /// Alphadome's storage. Cheap to clone; all clones share one pool.
 #[derive(Debug, Clone)]
@@ -231,23 +236,20 @@ macro_rules! impl_for_engines {
     };
 }
 
-/// SQLite: runs `script`, whose SQL opens and commits its own transaction
-/// (`BEGIN IMMEDIATE; …; COMMIT;`), on the writer in a single trip to the connection's thread,
-/// instead of one trip per statement while other writers wait. If any statement fails, the
-/// connection is closed rather than returned to the pool, and closing rolls back whatever
-/// the script had done.
-pub(crate) async fn sqlite_script<T>(
-    pool: &sqlx::SqlitePool,
-    script: impl AsyncFnOnce(&mut sqlx::SqliteConnection) -> Result<T, sqlx::Error>,
-) -> Result<T> {
-    let mut conn = pool.acquire().await?;
-    match script(&mut conn).await {
-        Ok(out) => Ok(out),
-        Err(e) => {
-            conn.close_on_drop();
-            Err(e.into())
+/// Writes `bind_sqlite` and `bind_postgres` methods that add the listed values, in order, as
+/// the parameters `$1`, `$2`, … of a statement both engines run with the same numbering.
+macro_rules! binds_for_engines {
+    (|$this:ident| [$($value:expr),* $(,)?]) => {
+        fn bind_sqlite(&$this, args: &mut sqlx::sqlite::SqliteArguments) -> $crate::group_commit::BindResult {
+            $(sqlx::Arguments::add(args, $value)?;)*
+            Ok(())
         }
-    }
+
+        fn bind_postgres(&$this, args: &mut sqlx::postgres::PgArguments) -> $crate::group_commit::BindResult {
+            $(sqlx::Arguments::add(args, $value)?;)*
+            Ok(())
+        }
+    };
 }
 
 /// Begins a PostgreSQL transaction marked as platform work, which row-level security lets
@@ -287,7 +289,7 @@ impl Store {
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, write } => {
+            Pool::Sqlite { read, write, .. } => {
                 if let Some(checkpointer) = &self.checkpointer {
                     checkpointer.0.abort();
                 }
@@ -339,10 +341,13 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<(Pool, Checkpointer)> 
     if let Some(dir) = connect.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
     }
-    // The writer first: it creates the file and switches it to WAL.
+    // The writer first: it creates the file and switches it to WAL. An SQLite connection
+    // cannot die while idle, so none is pinged before use (sqlx's default: a trip to its
+    // thread on every acquire, in the writer's queue).
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(options.acquire_timeout)
+        .test_before_acquire(false)
         .connect_with(connect.clone())
         .await?;
     // Each SQLite connection is a thread of its own; a few readers keep both cores busy
@@ -350,9 +355,11 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<(Pool, Checkpointer)> 
     let read = SqlitePoolOptions::new()
         .max_connections(options.max_connections.min(4))
         .acquire_timeout(options.acquire_timeout)
+        .test_before_acquire(false)
         .connect_with(connect.clone().read_only(true))
         .await?;
-    Ok((Pool::Sqlite { read, write }, Checkpointer::start(connect)))
+    let hot = HotWrites::start(&write);
+    Ok((Pool::Sqlite { read, write, hot }, Checkpointer::start(connect)))
 }
 
 async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {
@@ -366,6 +373,10 @@ async fn connect_postgres(options: &StoreOptions) -> Result<PgPool> {
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections)
         .acquire_timeout(options.acquire_timeout)
+        // No ping before each use: it cost a round trip per transaction. A connection that
+        // died while idle (PostgreSQL restarted) fails its next statement instead, and is
+        // dropped; the delivery gets a 503 that Meta retries, a job is retried.
+        .test_before_acquire(false)
         .connect_with(connect)
         .await?;
     Ok(pool)

@@ -6,9 +6,9 @@
 //! crash: Meta may or may not have the message, so the worker asks the receipts
 //! ([`TenantScope::send_receipt`]) before it sends anything again.
 
+use crate::group_commit::WriteKind;
 use crate::inbound::{rank_sql, status_rank};
-use crate::jobs::JobRows;
-use crate::pool::{Pool, sqlite_script};
+use crate::pool::Pool;
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
@@ -81,11 +81,6 @@ pub struct RecentReplies {
     pub noticed_last_day: bool,
 }
 
-/// Counts one reply in the tenant's tally of the current minute (the hourly message limit).
-const TALLY: &str = "INSERT INTO reply_minutes (bot_tenant_id, minute, replies) VALUES ($1, $2, 1) \
-     ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = reply_minutes.replies + 1 RETURNING replies";
-const PRUNE: &str = "DELETE FROM reply_minutes WHERE bot_tenant_id = $1 AND minute < $2";
-
 /// How long a minute's tally is kept: twice the hour the limit looks at.
 const TALLY_KEPT_MINUTES: i64 = 120;
 
@@ -94,128 +89,151 @@ fn minute_of(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(60)
 }
 
-/// SQLite: the whole of [`TenantScope::finish_reply`] as one script, one trip to the writer.
-/// The log row is written only if the job exists; receipts that beat it are applied by
-/// rank; the tally counts the row if it ended up delivered; the last statement reports
-/// whether the row was written.
-const FINISH_REPLY_SQLITE: &str = concat!(
-    "BEGIN IMMEDIATE; \
-     INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
-         whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
-         SELECT $1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11 \
-         WHERE EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $2 AND id = $12); \
-     UPDATE bot_message_logs SET status = e.status, \
-         error_message = COALESCE(e.error_code || ': ' || COALESCE(e.error_title, ''), bot_message_logs.error_message) \
-         FROM (SELECT status, error_code, error_title FROM wa_status_events \
-             WHERE bot_tenant_id = $2 AND whatsapp_message_id = $5 ORDER BY ",
+/// SQLite: the whole of [`TenantScope::finish_reply`] as one group-committed write. The log
+/// row is written only if the job exists; receipts that beat it are applied by rank; the
+/// tally counts the row if it ended up delivered. It took effect when the row was written.
+pub(crate) const FINISH_REPLY_SQLITE: WriteKind = WriteKind {
+    statements: concat!(
+        "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
+             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
+             SELECT $1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11 \
+             WHERE EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $2 AND id = $12); \
+         UPDATE bot_message_logs SET status = e.status, \
+             error_message = COALESCE(e.error_code || ': ' || COALESCE(e.error_title, ''), bot_message_logs.error_message) \
+             FROM (SELECT status, error_code, error_title FROM wa_status_events \
+                 WHERE bot_tenant_id = $2 AND whatsapp_message_id = $5 ORDER BY ",
+        rank_sql!("status"),
+        " DESC LIMIT 1) AS e \
+             WHERE bot_message_logs.bot_tenant_id = $2 AND bot_message_logs.id = $1 AND ",
+        rank_sql!("e.status"),
+        " > ",
+        rank_sql!("$6"),
+        "; \
+         UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
+             send_started_at = NULL, pending_reply = NULL, updated_at = $11 WHERE bot_tenant_id = $2 AND id = $12; \
+         INSERT INTO reply_minutes (bot_tenant_id, minute, replies) \
+             SELECT $2, $15, 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1 \
+             AND status IN ('sent', 'delivered', 'read', 'played') \
+             AND COALESCE(template_used, '') <> 'rate_limit_notice' \
+             ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = replies + 1; \
+         DELETE FROM reply_minutes WHERE bot_tenant_id = $2 AND minute < $16;"
+    ),
+    took_effect: "EXISTS (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1)",
+};
+
+/// PostgreSQL: the whole of [`TenantScope::finish_reply`] as one statement, with the same
+/// parameters as [`FINISH_REPLY_SQLITE`]. When the reply opens a new minute's tally, the
+/// tallies no longer needed go.
+const FINISH_REPLY_POSTGRES: &str = concat!(
+    "WITH receipt AS ( \
+         SELECT status, error_code, error_title FROM wa_status_events \
+         WHERE bot_tenant_id = $2 AND whatsapp_message_id = $5 AND ",
     rank_sql!("status"),
-    " DESC LIMIT 1) AS e \
-         WHERE bot_message_logs.bot_tenant_id = $2 AND bot_message_logs.id = $1 AND ",
-    rank_sql!("e.status"),
     " > ",
     rank_sql!("$6"),
-    "; \
-     UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
-         send_started_at = NULL, pending_reply = NULL, updated_at = $11 WHERE bot_tenant_id = $2 AND id = $12; \
-     INSERT INTO reply_minutes (bot_tenant_id, minute, replies) \
-         SELECT $2, $15, 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1 \
-         AND status IN ('sent', 'delivered', 'read', 'played') \
-         AND COALESCE(template_used, '') <> 'rate_limit_notice' \
-         ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = replies + 1; \
-     DELETE FROM reply_minutes WHERE bot_tenant_id = $2 AND minute < $16; \
-     COMMIT; \
-     SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1;"
+    " ORDER BY ",
+    rank_sql!("status"),
+    " DESC LIMIT 1), \
+     closed AS ( \
+         UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
+             send_started_at = NULL, pending_reply = NULL, updated_at = $11 \
+         WHERE bot_tenant_id = $2 AND id = $12 RETURNING id), \
+     logged AS ( \
+         INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
+             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
+         SELECT $1, $2, $3, 'outgoing', $4, $5, COALESCE(r.status, $6), \
+             COALESCE(r.error_code || ': ' || COALESCE(r.error_title, ''), $7), $8, $9, $10, $11 \
+         FROM closed LEFT JOIN receipt r ON true RETURNING status, template_used), \
+     tally AS ( \
+         INSERT INTO reply_minutes (bot_tenant_id, minute, replies) \
+         SELECT $2, $15, 1 FROM logged WHERE status IN ('sent', 'delivered', 'read', 'played') \
+             AND COALESCE(template_used, '') <> 'rate_limit_notice' \
+         ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = reply_minutes.replies + 1 \
+         RETURNING replies), \
+     pruned AS ( \
+         DELETE FROM reply_minutes WHERE bot_tenant_id = $2 AND minute < $16 \
+             AND EXISTS (SELECT 1 FROM tally WHERE replies = 1)) \
+     SELECT EXISTS (SELECT 1 FROM logged)"
 );
 
+/// SQLite: [`TenantScope::begin_send`] as a group-committed write; it took effect when the job
+/// exists.
+pub(crate) const BEGIN_SEND_SQLITE: WriteKind = WriteKind {
+    statements: "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
+         WHERE bot_tenant_id = $1 AND id = $2;",
+    took_effect: "EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $1 AND id = $2)",
+};
+
 /// A finished reply as it is written: its log row, and its job closed.
-struct Finished<'a> {
-    r: &'a OutgoingReply<'a>,
-    metadata: serde_json::Value,
+struct Finished {
+    tenant: TenantId,
+    job_id: Uuid,
     log_id: Uuid,
     at: DateTime<Utc>,
+    to: String,
+    text: String,
+    wamid: Option<String>,
+    /// As the worker reported it (`skipped` included).
+    status: String,
+    error: Option<String>,
+    template_used: Option<String>,
+    training_data_id: Option<Uuid>,
+    metadata: serde_json::Value,
 }
 
-impl Finished<'_> {
+impl Finished {
+    fn of(tenant: TenantId, r: &OutgoingReply<'_>) -> Self {
+        let mut metadata =
+            serde_json::json!({ "in_reply_to": r.in_reply_to, "source": r.source, "score": r.score });
+        if r.draft {
+            // Present only on drafts: the review queue asks whether the key exists.
+            metadata["draft"] = serde_json::Value::Bool(true);
+        }
+        Self {
+            tenant,
+            job_id: r.job_id,
+            log_id: Uuid::new_v4(),
+            at: now(),
+            to: r.to.to_owned(),
+            text: r.text.to_owned(),
+            wamid: r.wamid.map(str::to_owned),
+            status: r.status.to_owned(),
+            error: r.error.map(str::to_owned),
+            template_used: r.template_used.map(str::to_owned),
+            training_data_id: r.training_data_id,
+            metadata,
+        }
+    }
+
     /// The job's last state: a reply that failed for good leaves its job dead.
     fn job_state(&self) -> &'static str {
-        if self.r.status == "failed" { "dead" } else { "done" }
+        if self.status == "failed" { "dead" } else { "done" }
     }
 
     /// A decision not to send has no delivery status.
-    fn status(&self) -> Option<&str> {
-        Some(self.r.status).filter(|s| *s != "skipped")
+    fn logged_status(&self) -> Option<&str> {
+        Some(self.status.as_str()).filter(|s| *s != "skipped")
     }
 
-    async fn store_sqlite(&self, tenant: TenantId, conn: &mut sqlx::SqliteConnection) -> sqlx::Result<bool> {
-        let r = self.r;
-        let minute = minute_of(self.at);
-        let logged: i64 = sqlx::query_scalar(FINISH_REPLY_SQLITE)
-            .bind(self.log_id)
-            .bind(tenant.0)
-            .bind(r.to)
-            .bind(r.text)
-            .bind(r.wamid)
-            .bind(self.status())
-            .bind(r.error)
-            .bind(r.template_used)
-            .bind(r.training_data_id)
-            .bind(Json(&self.metadata))
-            .bind(self.at)
-            .bind(r.job_id)
-            .bind(self.job_state())
-            .bind(r.error)
-            .bind(minute)
-            .bind(minute - TALLY_KEPT_MINUTES)
-            .fetch_one(conn)
-            .await?;
-        Ok(logged == 1)
-    }
-
-    async fn store_postgres(&self, tenant: TenantId, tx: &mut sqlx::PgConnection) -> Result<()> {
-        const LOG: &str = "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
-             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
-             VALUES ($1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11)";
-        const RECEIPTS: &str = "SELECT whatsapp_message_id, status, error_code, error_title FROM wa_status_events \
-             WHERE bot_tenant_id = $1 AND whatsapp_message_id = $2";
-        let r = self.r;
-        let early = match r.wamid {
-            Some(wamid) => {
-                let rows: Vec<ReceiptRow> =
-                    sqlx::query_as(RECEIPTS).bind(tenant.0).bind(wamid).fetch_all(&mut *tx).await?;
-                furthest(rows).filter(|e| status_rank(&e.status) > status_rank(r.status))
-            }
-            None => None,
-        };
-        let status = early.as_ref().map(|e| e.status.as_str()).or(self.status());
-        let error = early.as_ref().and_then(ReceiptRow::error);
-        sqlx::query(LOG)
-            .bind(self.log_id)
-            .bind(tenant.0)
-            .bind(r.to)
-            .bind(r.text)
-            .bind(r.wamid)
-            .bind(status)
-            .bind(error.as_deref().or(r.error))
-            .bind(r.template_used)
-            .bind(r.training_data_id)
-            .bind(Json(&self.metadata))
-            .bind(self.at)
-            .execute(&mut *tx)
-            .await?;
-        tx.close_job(tenant, r.job_id, self.job_state(), r.error, self.at).await?;
-        // Last, so that the tenant's minute row is locked only until commit.
-        let delivered = status.is_some_and(|s| status_rank(s) > 0 && s != "failed");
-        if delivered && r.template_used != Some(LIMIT_NOTICE) {
-            let minute = minute_of(self.at);
-            let replies: i32 =
-                sqlx::query_scalar(TALLY).bind(tenant.0).bind(minute).fetch_one(&mut *tx).await?;
-            if replies == 1 {
-                // A new minute: the oldest tallies are no longer needed.
-                sqlx::query(PRUNE).bind(tenant.0).bind(minute - TALLY_KEPT_MINUTES).execute(&mut *tx).await?;
-            }
-        }
-        Ok(())
-    }
+    // The parameters of FINISH_REPLY_SQLITE and FINISH_REPLY_POSTGRES.
+    binds_for_engines!(|self| [
+        self.log_id,
+        self.tenant.0,
+        &self.to,
+        &self.text,
+        &self.wamid,
+        self.logged_status(),
+        &self.error,
+        &self.template_used,
+        self.training_data_id,
+        Json(&self.metadata),
+        self.at,
+        self.job_id,
+        self.job_state(),
+        &self.error,
+        minute_of(self.at),
+        minute_of(self.at) - TALLY_KEPT_MINUTES,
+    ]);
 }
 
 /// What Meta's receipts say about a send whose outcome was lost.
@@ -289,19 +307,33 @@ impl TenantScope<'_> {
         const SQL: &str = "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
              WHERE bot_tenant_id = $1 AND id = $2";
         let text = serde_json::to_string(reply).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let tenant = self.tenant;
-        write_one!(self.store, tenant = tenant, |tx| {
-            let done = sqlx::query(SQL)
-                .bind(tenant.0)
-                .bind(job_id)
-                .bind(now())
-                .bind(&text)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
+        let (tenant, at) = (self.tenant, now());
+        let found = match &self.store.pool {
+            Pool::Sqlite { hot, .. } => {
+                hot.begin_send
+                    .write(move |args| {
+                        use sqlx::Arguments;
+                        Arguments::add(args, tenant.0)?;
+                        Arguments::add(args, job_id)?;
+                        Arguments::add(args, at)?;
+                        Arguments::add(args, &text)
+                    })
+                    .await?
             }
-        });
+            Pool::Postgres(pool) => tenant_tx!(pool, tenant, |tx| {
+                let done = sqlx::query(SQL)
+                    .bind(tenant.0)
+                    .bind(job_id)
+                    .bind(at)
+                    .bind(&text)
+                    .execute(&mut *tx)
+                    .await?;
+                done.rows_affected() == 1
+            }),
+        };
+        if !found {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 
@@ -333,24 +365,19 @@ impl TenantScope<'_> {
     /// arrived before this (Meta can be faster than the log) are applied at once. A reply
     /// that reached Meta counts towards the tenant's hourly limit.
     pub async fn finish_reply(&self, r: &OutgoingReply<'_>) -> Result<()> {
-        let mut metadata =
-            serde_json::json!({ "in_reply_to": r.in_reply_to, "source": r.source, "score": r.score });
-        if r.draft {
-            // Present only on drafts: the review queue asks whether the key exists.
-            metadata["draft"] = serde_json::Value::Bool(true);
-        }
-        let row = Finished { r, metadata, log_id: Uuid::new_v4(), at: now() };
-        let tenant = self.tenant;
-        match &self.store.pool {
-            Pool::Sqlite { write, .. } => {
-                let logged = sqlite_script(write, async |conn| row.store_sqlite(tenant, conn).await).await?;
-                if !logged {
-                    return Err(StoreError::NotFound);
-                }
-            }
+        let row = Finished::of(self.tenant, r);
+        let logged = match &self.store.pool {
+            Pool::Sqlite { hot, .. } => hot.finish_reply.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                tenant_tx!(pool, tenant, |tx| row.store_postgres(tenant, &mut tx).await?)
+                let mut args = sqlx::postgres::PgArguments::default();
+                row.bind_postgres(&mut args).map_err(StoreError::unencodable)?;
+                tenant_tx!(pool, self.tenant, |tx| {
+                    sqlx::query_scalar_with(FINISH_REPLY_POSTGRES, args).fetch_one(&mut *tx).await?
+                })
             }
+        };
+        if !logged {
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }

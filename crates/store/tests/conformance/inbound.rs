@@ -74,6 +74,46 @@ backend_test!(concurrent_redeliveries_store_one_message, async |db: &TestDb| {
     assert_eq!(store.tenant(a.id).jobs().await.unwrap().len(), 1);
 });
 
+backend_test!(a_burst_of_deliveries_is_stored_once_each_and_a_bad_write_fails_alone, async |db: &TestDb| {
+    // Writes that arrive together share a transaction on SQLite: redeliveries inside one
+    // burst, the same wamid for two tenants, and one write that cannot succeed (its tenant
+    // does not exist) must each come out as if written alone.
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let b = make_tenant(&store, "b-shop", "222").await;
+    let ghost = alphadome_core::TenantId(uuid::Uuid::new_v4());
+    let mut writes = tokio::task::JoinSet::new();
+    let mut spawn = |tenant: alphadome_core::TenantId, wamid: String| {
+        let store = store.clone();
+        writes.spawn(async move {
+            let m = message("111", &wamid, "254700000001", "niaje");
+            (tenant, store.tenant(tenant).record_inbound(&m).await)
+        });
+    };
+    for i in 0..30 {
+        spawn(a.id, format!("wamid.B{}", i % 15));
+    }
+    spawn(ghost, "wamid.B0".into());
+    for i in 0..10 {
+        spawn(b.id, format!("wamid.B{i}"));
+    }
+    let (mut new_a, mut dup_a, mut new_b, mut failed) = (0, 0, 0, 0);
+    while let Some(done) = writes.join_next().await {
+        match done.unwrap() {
+            (t, Ok(Recorded::New { .. })) if t == a.id => new_a += 1,
+            (t, Ok(Recorded::Duplicate)) if t == a.id => dup_a += 1,
+            (t, Ok(Recorded::New { .. })) if t == b.id => new_b += 1,
+            (t, Err(_)) if t == ghost => failed += 1,
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!((new_a, dup_a, new_b, failed), (15, 15, 10, 1));
+    assert_eq!(store.tenant(a.id).jobs().await.unwrap().len(), 15);
+    assert_eq!(store.tenant(a.id).message_log(100).await.unwrap().len(), 15);
+    assert_eq!(store.tenant(b.id).jobs().await.unwrap().len(), 10);
+    assert!(store.tenant(ghost).jobs().await.unwrap().is_empty());
+});
+
 backend_test!(receipts_are_recorded_once_and_unroutables_kept, async |db: &TestDb| {
     let store = db.store().await;
     let a = make_tenant(&store, "a-shop", "111").await;
