@@ -25,7 +25,11 @@ impl Pacer {
             *slot = start + interval;
             start
         };
-        tokio::time::sleep_until(start).await;
+        // A free slot sends at once: even a deadline already reached waits for the timer's
+        // next tick (about a millisecond).
+        if start > Instant::now() {
+            tokio::time::sleep_until(start).await;
+        }
     }
 }
 

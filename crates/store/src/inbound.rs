@@ -163,7 +163,7 @@ impl InboundRow {
             "waba_id": m.waba_id, "from_user_id": m.from_user_id, "profile_name": m.profile_name,
             "context_id": m.context_id, "timestamp": m.timestamp, "message": m.raw,
         });
-        let log_id = Uuid::new_v4();
+        let log_id = crate::row_id();
         let payload = ReplyJob {
             message_log_id: log_id,
             wamid: m.wamid.clone(),
@@ -178,7 +178,7 @@ impl InboundRow {
             description: m.kind.describe(),
             wamid: m.wamid.clone(),
             log_id,
-            job_id: Uuid::new_v4(),
+            job_id: crate::row_id(),
             at,
             sent_at: DateTime::from_timestamp(m.timestamp, 0).unwrap_or(at),
             customer: Some(customer).filter(|c| !c.is_empty()),
@@ -189,7 +189,7 @@ impl InboundRow {
 
     // The parameters of RECORD_INBOUND_SQLITE and RECORD_INBOUND_POSTGRES.
     binds_for_engines!(|self| [
-        Uuid::new_v4(),
+        crate::row_id(),
         &self.from,
         &self.profile_name,
         self.at,

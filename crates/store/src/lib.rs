@@ -53,3 +53,11 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)
 }
+
+/// A new id for a row written on the hot path (messages, jobs, contacts). Time-ordered
+/// (UUIDv7), so rows written one after another go into the same index pages rather than
+/// each dirtying a random page of every index on its id (each such page is written to the
+/// log at commit).
+pub(crate) fn row_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

@@ -192,7 +192,7 @@ impl Finished {
         Self {
             tenant,
             job_id: r.job_id,
-            log_id: Uuid::new_v4(),
+            log_id: crate::row_id(),
             at: now(),
             to: r.to.to_owned(),
             text: r.text.to_owned(),

@@ -130,42 +130,65 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs until `shutdown` turns true: keeps up to [`IN_FLIGHT`] jobs going, claims more
-    /// as slots free up, and sleeps (at most `idle`) when nothing is due, waking early when
-    /// this process queues a job. Jobs in progress are finished first; anything not
-    /// finished is picked up after restart.
-    pub async fn run(self, idle: StdDuration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    /// Runs until `shutdown` turns true: keeps up to [`IN_FLIGHT`] jobs going and as many
+    /// claimed ahead, so a job can start the moment a slot frees up instead of waiting for
+    /// a claim; sleeps (at most `idle`) when nothing is due, waking early when this process
+    /// queues a job. At shutdown the jobs in progress and those claimed ahead are finished;
+    /// anything else is picked up after restart.
+    pub async fn run(self, idle: StdDuration, shutdown: tokio::sync::watch::Receiver<bool>) {
+        let (ready, mut claimed) = tokio::sync::mpsc::channel(IN_FLIGHT);
+        let claimer = tokio::spawn(self.clone().claim_ahead(ready, idle, shutdown));
         let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+        while let Some(job) = claimed.recv().await {
+            let Ok(slot) = slots.clone().acquire_owned().await else { break };
+            let worker = self.clone();
+            tokio::spawn(async move {
+                worker.process_logged(&job).await;
+                drop(slot);
+            });
+        }
+        // The claimer has stopped and every job it claimed has started: wait for them.
+        let _all = slots.acquire_many(IN_FLIGHT as u32).await;
+        let _ = claimer.await;
+    }
+
+    /// Claims due jobs into `ready` while it has room, until `shutdown`.
+    async fn claim_ahead(
+        self,
+        ready: tokio::sync::mpsc::Sender<ClaimedJob>,
+        idle: StdDuration,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
         while !*shutdown.borrow() {
-            let Ok(first) = slots.clone().acquire_owned().await else { break };
-            let free = slots.available_permits() + 1;
-            let claimed = self.claim(free).await.unwrap_or_else(|e| {
+            let room = tokio::select! {
+                room = ready.reserve() => match room {
+                    Ok(room) => room,
+                    Err(_) => return,
+                },
+                _ = shutdown.changed() => continue,
+            };
+            let claimed = self.claim(ready.capacity() + 1).await.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "claiming jobs failed");
                 Vec::new()
             });
-            if claimed.is_empty() {
-                drop(first);
+            let mut claimed = claimed.into_iter();
+            let Some(first) = claimed.next() else {
+                drop(room);
                 tokio::select! {
                     () = tokio::time::sleep(idle) => {}
                     () = self.services.jobs_queued() => {}
                     _ = shutdown.changed() => {}
                 }
                 continue;
-            }
-            let mut permit = Some(first);
+            };
+            room.send(first);
             for job in claimed {
-                let Some(slot) = permit.take().or_else(|| slots.clone().try_acquire_owned().ok()) else {
-                    break;
-                };
-                let worker = self.clone();
-                tokio::spawn(async move {
-                    worker.process_logged(&job).await;
-                    drop(slot);
-                });
+                // Room was counted before the claim, and only this task sends.
+                if ready.send(job).await.is_err() {
+                    return;
+                }
             }
         }
-        // Wait for the jobs in progress.
-        let _all = slots.acquire_many(IN_FLIGHT as u32).await;
     }
 
     async fn process_logged(&self, job: &ClaimedJob) {
