@@ -90,14 +90,16 @@ fn minute_of(at: DateTime<Utc>) -> i64 {
 }
 
 /// SQLite: the whole of [`TenantScope::finish_reply`] as one group-committed write. The log
-/// row is written only if the job exists; receipts that beat it are applied by rank; the
-/// tally counts the row if it ended up delivered. It took effect when the row was written.
+/// row is written, the tally counted (if the row ended up delivered) and the job closed only
+/// while the job is pending, so writing it again after a commit (a batch retried write by
+/// write) changes nothing; receipts that beat the row are applied by rank. It took effect
+/// when the row exists.
 pub(crate) const FINISH_REPLY_SQLITE: WriteKind = WriteKind {
     statements: concat!(
         "INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
              whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
              SELECT $1, $2, $3, 'outgoing', $4, $5, $6, $7, $8, $9, $10, $11 \
-             WHERE EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $2 AND id = $12); \
+             WHERE EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $2 AND id = $12 AND state = 'pending'); \
          UPDATE bot_message_logs SET status = e.status, \
              error_message = COALESCE(e.error_code || ': ' || COALESCE(e.error_title, ''), bot_message_logs.error_message) \
              FROM (SELECT status, error_code, error_title FROM wa_status_events \
@@ -109,13 +111,15 @@ pub(crate) const FINISH_REPLY_SQLITE: WriteKind = WriteKind {
         " > ",
         rank_sql!("$6"),
         "; \
-         UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
-             send_started_at = NULL, pending_reply = NULL, updated_at = $11 WHERE bot_tenant_id = $2 AND id = $12; \
          INSERT INTO reply_minutes (bot_tenant_id, minute, replies) \
              SELECT $2, $15, 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1 \
              AND status IN ('sent', 'delivered', 'read', 'played') \
              AND COALESCE(template_used, '') <> 'rate_limit_notice' \
+             AND EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $2 AND id = $12 AND state = 'pending') \
              ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = replies + 1; \
+         UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
+             send_started_at = NULL, pending_reply = NULL, updated_at = $11 \
+             WHERE bot_tenant_id = $2 AND id = $12 AND state = 'pending'; \
          DELETE FROM reply_minutes WHERE bot_tenant_id = $2 AND minute < $16;"
     ),
     took_effect: "EXISTS (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1)",
@@ -137,7 +141,7 @@ const FINISH_REPLY_POSTGRES: &str = concat!(
      closed AS ( \
          UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
              send_started_at = NULL, pending_reply = NULL, updated_at = $11 \
-         WHERE bot_tenant_id = $2 AND id = $12 RETURNING id), \
+         WHERE bot_tenant_id = $2 AND id = $12 AND state = 'pending' RETURNING id), \
      logged AS ( \
          INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
              whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \

@@ -380,3 +380,20 @@ backend_test!(a_reply_for_a_job_that_does_not_exist_logs_nothing, async |db: &Te
     assert!(scope.message_log(10).await.unwrap().is_empty());
     assert_eq!(scope.recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 0);
 });
+
+backend_test!(a_job_is_finished_once, async |db: &TestDb| {
+    // A second finish of the same job (a retried write) must neither log nor count again.
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    scope.record_inbound(&message("111", "wamid.ONCE", "254700000001", "hi")).await.unwrap();
+    let job = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0).job.id;
+    scope.finish_reply(&reply(job, Some("wamid.R1"), "sent")).await.unwrap();
+    let again = scope.finish_reply(&reply(job, Some("wamid.R1"), "sent")).await;
+    assert!(matches!(again, Err(alphadome_store::StoreError::NotFound)), "{again:?}");
+    let outgoing =
+        scope.message_log(10).await.unwrap().into_iter().filter(|m| m.direction == "outgoing").count();
+    assert_eq!(outgoing, 1);
+    assert_eq!(scope.recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 1);
+    assert_eq!(scope.jobs().await.unwrap()[0].state, "done");
+});
