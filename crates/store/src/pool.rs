@@ -84,6 +84,9 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// and two fsyncs, and every writer queued behind it.
 const WRITER_CHECKPOINT_PAGES: &str = "8000";
 
+/// Statements the writer keeps prepared.
+const WRITER_STATEMENTS: usize = 256;
+
 /// Copies SQLite's write-ahead log into the database beside the writer (a passive
 /// checkpoint never blocks it), so commits stay short.
 #[derive(Debug)]
@@ -348,7 +351,10 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<(Pool, Checkpointer)> 
         .max_connections(1)
         .acquire_timeout(options.acquire_timeout)
         .test_before_acquire(false)
-        .connect_with(connect.clone())
+        // Room for every group-commit script (six sizes per kind, the largest 160
+        // statements), each claim's size and the other writes, so none is ever evicted and
+        // prepared again.
+        .connect_with(connect.clone().statement_cache_capacity(WRITER_STATEMENTS))
         .await?;
     // Each SQLite connection is a thread of its own; a few readers keep both cores busy
     // without paying for idle threads' wake-ups.
