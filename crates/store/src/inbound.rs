@@ -4,8 +4,8 @@
 
 use crate::group_commit::WriteKind;
 use crate::jobs::JOB_COLUMNS;
-use crate::pool::Pool;
-use crate::{Result, Store, StoreError, TenantScope, now};
+use crate::pool::{Pool, postgres_write};
+use crate::{Result, Store, TenantScope, now};
 use alphadome_core::TenantId;
 use alphadome_core::whatsapp::{InboundMessage, StatusUpdate};
 use chrono::{DateTime, Utc};
@@ -250,11 +250,8 @@ impl TenantScope<'_> {
         let inserted = match &self.store.pool {
             Pool::Sqlite { hot, .. } => hot.inbound.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                let mut args = sqlx::postgres::PgArguments::default();
-                row.bind_postgres(&mut args).map_err(StoreError::unencodable)?;
-                tenant_tx!(pool, self.tenant, |tx| {
-                    sqlx::query_scalar_with(RECORD_INBOUND_POSTGRES, args).fetch_one(&mut *tx).await?
-                })
+                postgres_write(pool, self.tenant, RECORD_INBOUND_POSTGRES, |args| row.bind_postgres(args))
+                    .await?
             }
         };
         Ok(if inserted { Recorded::New { log_id, job_id } } else { Recorded::Duplicate })

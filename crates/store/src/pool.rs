@@ -255,6 +255,20 @@ macro_rules! binds_for_engines {
     };
 }
 
+/// PostgreSQL: runs `sql`, one statement answering one boolean, with the parameters `bind`
+/// adds, in a transaction bound to `tenant` (the counterpart of a group-committed SQLite
+/// write: see `group_commit.rs`).
+pub(crate) async fn postgres_write(
+    pool: &PgPool,
+    tenant: TenantId,
+    sql: &'static str,
+    bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> crate::group_commit::BindResult,
+) -> Result<bool> {
+    let mut args = sqlx::postgres::PgArguments::default();
+    bind(&mut args).map_err(StoreError::unencodable)?;
+    Ok(tenant_tx!(pool, tenant, |tx| sqlx::query_scalar_with(sql, args).fetch_one(&mut *tx).await?))
+}
+
 /// Begins a PostgreSQL transaction marked as platform work, which row-level security lets
 /// see every tenant. The setting is transaction-local, so it is safe behind a connection
 /// pooler; sent with `BEGIN` as one simple query, it costs no extra round trip.

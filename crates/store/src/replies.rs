@@ -8,7 +8,7 @@
 
 use crate::group_commit::WriteKind;
 use crate::inbound::{rank_sql, status_rank};
-use crate::pool::Pool;
+use crate::pool::{Pool, postgres_write};
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
@@ -373,11 +373,8 @@ impl TenantScope<'_> {
         let logged = match &self.store.pool {
             Pool::Sqlite { hot, .. } => hot.finish_reply.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                let mut args = sqlx::postgres::PgArguments::default();
-                row.bind_postgres(&mut args).map_err(StoreError::unencodable)?;
-                tenant_tx!(pool, self.tenant, |tx| {
-                    sqlx::query_scalar_with(FINISH_REPLY_POSTGRES, args).fetch_one(&mut *tx).await?
-                })
+                postgres_write(pool, self.tenant, FINISH_REPLY_POSTGRES, |args| row.bind_postgres(args))
+                    .await?
             }
         };
         if !logged {
