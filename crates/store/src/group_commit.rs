@@ -65,12 +65,6 @@ pub(crate) struct GroupCommit {
     queue: mpsc::UnboundedSender<Queued>,
 }
 
-impl std::fmt::Debug for Queued {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Queued")
-    }
-}
-
 impl GroupCommit {
     /// Starts the task that writes `kind` through `writer`. It ends when the last
     /// [`GroupCommit`] handle is dropped.

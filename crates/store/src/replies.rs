@@ -160,13 +160,37 @@ const FINISH_REPLY_POSTGRES: &str = concat!(
      SELECT EXISTS (SELECT 1 FROM logged)"
 );
 
+/// [`TenantScope::begin_send`]'s statement, as a literal for `concat!`.
+macro_rules! mark_send_started {
+    () => {
+        "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
+         WHERE bot_tenant_id = $1 AND id = $2"
+    };
+}
+
 /// SQLite: [`TenantScope::begin_send`] as a group-committed write; it took effect when the job
 /// exists.
 pub(crate) const BEGIN_SEND_SQLITE: WriteKind = WriteKind {
-    statements: "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
-         WHERE bot_tenant_id = $1 AND id = $2;",
+    statements: concat!(mark_send_started!(), ";"),
     took_effect: "EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $1 AND id = $2)",
 };
+
+/// PostgreSQL: [`TenantScope::begin_send`], answering whether the job was found.
+const BEGIN_SEND_POSTGRES: &str =
+    concat!("WITH marked AS (", mark_send_started!(), " RETURNING 1) SELECT EXISTS (SELECT 1 FROM marked)");
+
+/// The mark a send's start leaves on its job: the reply being handed to Meta.
+struct SendStarted {
+    tenant: TenantId,
+    job_id: Uuid,
+    at: DateTime<Utc>,
+    reply: String,
+}
+
+impl SendStarted {
+    // The parameters of BEGIN_SEND_SQLITE and BEGIN_SEND_POSTGRES.
+    binds_for_engines!(|self| [self.tenant.0, self.job_id, self.at, &self.reply]);
+}
 
 /// A finished reply as it is written: its log row, and its job closed.
 struct Finished {
@@ -308,32 +332,13 @@ impl TenantScope<'_> {
 
     /// Records on the job that its reply is being handed to Meta.
     pub async fn begin_send(&self, job_id: Uuid, reply: &PendingReply) -> Result<()> {
-        const SQL: &str = "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
-             WHERE bot_tenant_id = $1 AND id = $2";
-        let text = serde_json::to_string(reply).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let (tenant, at) = (self.tenant, now());
+        let reply = serde_json::to_string(reply).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let row = SendStarted { tenant: self.tenant, job_id, at: now(), reply };
         let found = match &self.store.pool {
-            Pool::Sqlite { hot, .. } => {
-                hot.begin_send
-                    .write(move |args| {
-                        use sqlx::Arguments;
-                        Arguments::add(args, tenant.0)?;
-                        Arguments::add(args, job_id)?;
-                        Arguments::add(args, at)?;
-                        Arguments::add(args, &text)
-                    })
-                    .await?
+            Pool::Sqlite { hot, .. } => hot.begin_send.write(move |args| row.bind_sqlite(args)).await?,
+            Pool::Postgres(pool) => {
+                postgres_write(pool, self.tenant, BEGIN_SEND_POSTGRES, |args| row.bind_postgres(args)).await?
             }
-            Pool::Postgres(pool) => tenant_tx!(pool, tenant, |tx| {
-                let done = sqlx::query(SQL)
-                    .bind(tenant.0)
-                    .bind(job_id)
-                    .bind(at)
-                    .bind(&text)
-                    .execute(&mut *tx)
-                    .await?;
-                done.rows_affected() == 1
-            }),
         };
         if !found {
             return Err(StoreError::NotFound);

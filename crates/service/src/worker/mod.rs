@@ -165,7 +165,11 @@ impl Worker {
                     Ok(room) => room,
                     Err(_) => return,
                 },
-                _ = shutdown.changed() => continue,
+                // A dropped sender can never say stop: treat it as stop rather than spin.
+                changed = shutdown.changed() => match changed {
+                    Ok(()) => continue,
+                    Err(_) => return,
+                },
             };
             let claimed = self.claim(ready.capacity() + 1).await.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "claiming jobs failed");
@@ -177,7 +181,7 @@ impl Worker {
                 tokio::select! {
                     () = tokio::time::sleep(idle) => {}
                     () = self.services.jobs_queued() => {}
-                    _ = shutdown.changed() => {}
+                    changed = shutdown.changed() => if changed.is_err() { return },
                 }
                 continue;
             };
