@@ -8,6 +8,8 @@
 //! fixed open-loop rate; lost and duplicated replies; peak RSS of the whole process (server,
 //! worker, fake and load generator together).
 //!
+//! `BENCH_BACKEND=sqlite` or `BENCH_BACKEND=postgres` runs one engine only.
+//!
 //! With `BENCH_NO_WORKER=1` it measures the acknowledgement path alone instead: the closed
 //! and the open loop with no reply worker running. `BENCH_SQL_LOG=file` writes every SQL
 //! statement with its time inside the database to `file`.
@@ -251,7 +253,11 @@ async fn main() {
         let subscriber = tracing_subscriber::fmt().with_env_filter("sqlx::query=debug").with_ansi(false);
         subscriber.with_writer(std::sync::Mutex::new(file)).init();
     }
+    let only = std::env::var("BENCH_BACKEND").unwrap_or_default().to_lowercase();
     for backend in [Backend::Sqlite, Backend::Postgres] {
+        if !only.is_empty() && !format!("{backend:?}").to_lowercase().starts_with(&only) {
+            continue;
+        }
         let Some(mut db) = TestDb::new(backend).await else { continue };
         // The service's own pool size, not the tests' small one.
         db.options.max_connections = alphadome_store::DEFAULT_MAX_CONNECTIONS;
