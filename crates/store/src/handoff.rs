@@ -20,16 +20,6 @@ pub struct Handoff {
 }
 
 impl TenantScope<'_> {
-    /// When this customer's conversation was handed to a person, if it is with one now.
-    pub async fn handoff_since(&self, customer: &str) -> Result<Option<DateTime<Utc>>> {
-        const SQL: &str = "SELECT handoff_at FROM user_sessions WHERE bot_tenant_id = $1 AND phone = $2 \
-             AND handoff_state IS NOT NULL";
-        let at: Option<Option<DateTime<Utc>>> = read_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_scalar(SQL).bind(self.tenant.0).bind(customer).fetch_optional(&mut *tx).await?
-        });
-        Ok(at.flatten())
-    }
-
     /// Hands this customer's conversation to a person (`reason` says why).
     pub async fn start_handoff(&self, customer: &str, reason: &str) -> Result<()> {
         const SQL: &str = "INSERT INTO user_sessions (bot_tenant_id, phone, handoff_state, handoff_at, updated_at) \

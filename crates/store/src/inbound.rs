@@ -4,7 +4,7 @@
 
 use crate::group_commit::WriteKind;
 use crate::jobs::JOB_COLUMNS;
-use crate::pool::{Pool, postgres_write};
+use crate::pool::{Pool, postgres_routine};
 use crate::{Result, Store, TenantScope, now};
 use alphadome_core::TenantId;
 use alphadome_core::whatsapp::{InboundMessage, StatusUpdate};
@@ -89,29 +89,11 @@ pub struct MessageLogEntry {
     pub created_at: DateTime<Utc>,
 }
 
-/// PostgreSQL: the whole of [`TenantScope::record_inbound`] as one statement, with the same
-/// parameters as [`RECORD_INBOUND_SQLITE`]. The job and the session are written only when the
-/// log row was new; it reports whether the job was queued.
-const RECORD_INBOUND_POSTGRES: &str = "WITH customer AS ( \
-         INSERT INTO users (id, phone, full_name, created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $4 WHERE $2 <> '' \
-         ON CONFLICT (phone) DO UPDATE SET full_name = COALESCE(excluded.full_name, users.full_name), \
-         updated_at = excluded.updated_at RETURNING id), \
-     logged AS ( \
-         INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, user_id, direction, message_text, \
-             whatsapp_message_id, status, metadata, created_at) \
-         VALUES ($5, $6, $2, (SELECT id FROM customer), 'incoming', $7, $8, 'received', $9, $4) \
-         ON CONFLICT (bot_tenant_id, whatsapp_message_id) WHERE direction = 'incoming' DO NOTHING RETURNING id), \
-     queued AS ( \
-         INSERT INTO jobs (id, bot_tenant_id, kind, payload, subject, run_at, created_at, updated_at) \
-         SELECT $10, $6, $11, $12, $13, $4, $4, $4 FROM logged RETURNING id), \
-     session AS ( \
-         INSERT INTO user_sessions (bot_tenant_id, phone, last_inbound_at, updated_at) \
-         SELECT $6, $13, $14, $4 FROM logged WHERE $13 IS NOT NULL \
-         ON CONFLICT (bot_tenant_id, phone) DO UPDATE SET \
-         last_inbound_at = GREATEST(user_sessions.last_inbound_at, excluded.last_inbound_at), \
-         updated_at = excluded.updated_at) \
-     SELECT EXISTS (SELECT 1 FROM queued)";
+/// PostgreSQL: the whole of [`TenantScope::record_inbound`] as one call of its routine
+/// (migration 0016), with the same parameters as [`RECORD_INBOUND_SQLITE`]. The job and the
+/// session are written only when the log row was new; it reports whether the job was queued.
+const RECORD_INBOUND_POSTGRES: &str =
+    "SELECT alphadome_record_inbound($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 
 /// SQLite: the whole of [`TenantScope::record_inbound`] as one group-committed write. The
 /// job and the session are written only when the log row was new (`changes()`); the write
@@ -250,8 +232,7 @@ impl TenantScope<'_> {
         let inserted = match &self.store.pool {
             Pool::Sqlite { hot, .. } => hot.inbound.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                postgres_write(pool, self.tenant, RECORD_INBOUND_POSTGRES, |args| row.bind_postgres(args))
-                    .await?
+                postgres_routine(pool, RECORD_INBOUND_POSTGRES, |args| row.bind_postgres(args)).await?
             }
         };
         Ok(if inserted { Recorded::New { log_id, job_id } } else { Recorded::Duplicate })

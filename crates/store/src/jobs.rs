@@ -1,15 +1,15 @@
 //! The job queue: durable work leased by workers, on both engines.
 //!
-//! A worker claims a due job by setting its lease (`locked_until`) in a conditional update,
-//! so two workers (or two processes) never run the same job at once, and a job whose worker
-//! died becomes due again when its lease runs out. No database lock is held while the job
-//! runs (it may call outside APIs).
+//! A worker claims due jobs by setting their lease (`locked_until`) in one conditional
+//! update (on PostgreSQL over rows locked with `FOR UPDATE SKIP LOCKED`, so several
+//! processes claim different jobs instead of contending for the same ones); two workers never
+//! run the same job at once, and a job whose worker died becomes due again when its lease
+//! runs out. No database lock is held while the job runs (it may call outside APIs).
 
 use crate::inbound::Job;
 use crate::{Result, Store, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A job claimed by a worker, with the tenant it belongs to.
@@ -24,16 +24,50 @@ pub struct ClaimedJob {
     pub job: Job,
 }
 
-#[derive(sqlx::FromRow)]
-struct DueRow {
-    bot_tenant_id: Uuid,
-    id: Uuid,
-    config_version: i64,
-}
-
 /// The columns of [`Job`], in order.
-pub(crate) const JOB_COLUMNS: &str =
-    "id, kind, payload, state, attempts, run_at, last_error, subject, send_started_at";
+macro_rules! job_columns {
+    () => {
+        "id, kind, payload, state, attempts, run_at, last_error, subject, send_started_at"
+    };
+}
+pub(crate) const JOB_COLUMNS: &str = job_columns!();
+
+/// [`Store::claim_jobs`] in one statement: the due jobs (`$2` at most, oldest first), at most
+/// `$3` of them per tenant, `$4` in all, leased until `$5`. `$lock` locks the due rows on
+/// PostgreSQL, skipping those another process is claiming right now. A job waits while an
+/// older job of the same customer is pending, so one customer's messages are answered in
+/// order; jobs of a tenant whose WhatsApp token was rejected wait, unclaimed, for a new token.
+macro_rules! claim_sql {
+    ($lock:literal) => {
+        concat!(
+            "WITH due AS ( \
+                 SELECT j.bot_tenant_id, j.id, j.run_at, j.created_at FROM jobs j \
+                 JOIN bot_tenants t ON t.id = j.bot_tenant_id \
+                 WHERE j.state = 'pending' AND j.run_at <= $1 AND (j.locked_until IS NULL OR j.locked_until <= $1) \
+                 AND t.whatsapp_token_broken_at IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.bot_tenant_id = j.bot_tenant_id \
+                     AND e.subject = j.subject AND e.state = 'pending' \
+                     AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))) \
+                 ORDER BY j.run_at, j.created_at LIMIT $2 ",
+            $lock,
+            "), \
+             chosen AS ( \
+                 SELECT bot_tenant_id, id FROM ( \
+                     SELECT bot_tenant_id, id, run_at, created_at, \
+                         row_number() OVER (PARTITION BY bot_tenant_id ORDER BY run_at, created_at) AS nth \
+                     FROM due) ranked \
+                 WHERE nth <= $3 ORDER BY run_at, created_at LIMIT $4) \
+             UPDATE jobs SET locked_until = $5, attempts = attempts + 1, updated_at = $1 \
+             WHERE state = 'pending' AND (locked_until IS NULL OR locked_until <= $1) \
+             AND (bot_tenant_id, id) IN (SELECT bot_tenant_id, id FROM chosen) \
+             RETURNING bot_tenant_id, ",
+            job_columns!(),
+            ", (SELECT config_version FROM bot_tenants t WHERE t.id = jobs.bot_tenant_id) AS config_version"
+        )
+    };
+}
+const CLAIM_SQLITE: &str = claim_sql!("");
+const CLAIM_POSTGRES: &str = claim_sql!("FOR UPDATE OF j SKIP LOCKED");
 
 impl Store {
     /// Claims up to `limit` due jobs for `lease`, oldest first, taking at most `per_tenant`
@@ -46,48 +80,30 @@ impl Store {
         per_tenant: usize,
         lease: Duration,
     ) -> Result<Vec<ClaimedJob>> {
-        // Jobs of a tenant whose WhatsApp token was rejected wait, unclaimed, for a new token.
-        const DUE: &str = "SELECT j.bot_tenant_id, j.id, t.config_version FROM jobs j \
-             JOIN bot_tenants t ON t.id = j.bot_tenant_id \
-             WHERE j.state = 'pending' AND j.run_at <= $1 AND (j.locked_until IS NULL OR j.locked_until <= $1) \
-             AND t.whatsapp_token_broken_at IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.bot_tenant_id = j.bot_tenant_id \
-                 AND e.subject = j.subject AND e.state = 'pending' \
-                 AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))) \
-             ORDER BY j.run_at, j.created_at LIMIT $2";
         if limit == 0 {
             return Ok(Vec::new());
         }
         let at = now();
-        let scan = i64::try_from(limit.saturating_mul(4)).unwrap_or(i64::MAX);
-        let due: Vec<DueRow> =
-            with_pool!(self, |pool| sqlx::query_as(DUE).bind(at).bind(scan).fetch_all(pool).await?);
-        let chosen = fair_share(due, limit, per_tenant);
-        if chosen.is_empty() {
-            return Ok(Vec::new());
-        }
-        let versions: HashMap<Uuid, i64> = chosen.iter().map(|r| (r.id, r.config_version)).collect();
-        // One conditional update claims them all; a job another worker took meanwhile is
-        // simply not returned.
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => CLAIM_SQLITE,
+            crate::Backend::Postgres => CLAIM_POSTGRES,
+        };
         let claimed: Vec<ClaimedRow> = with_writer!(self, |pool| {
-            let mut claim = sqlx::QueryBuilder::new("UPDATE jobs SET locked_until = ");
-            claim.push_bind(at + lease).push(", attempts = attempts + 1, updated_at = ").push_bind(at);
-            claim.push(" WHERE state = 'pending' AND (locked_until IS NULL OR locked_until <= ");
-            // Each job by its whole key, so both engines find it through the primary key.
-            claim.push_bind(at).push(") AND (");
-            let mut keys = claim.separated(" OR ");
-            for row in &chosen {
-                keys.push("(bot_tenant_id = ").push_bind_unseparated(row.bot_tenant_id);
-                keys.push_unseparated(" AND id = ").push_bind_unseparated(row.id).push_unseparated(")");
-            }
-            claim.push(") RETURNING bot_tenant_id, ").push(JOB_COLUMNS);
-            claim.build_query_as().fetch_all(pool).await?
+            sqlx::query_as(sql)
+                .bind(at)
+                .bind(count(limit.saturating_mul(4)))
+                .bind(count(per_tenant))
+                .bind(count(limit))
+                .bind(at + lease)
+                .fetch_all(pool)
+                .await?
         });
         let mut claimed: Vec<ClaimedJob> = claimed
             .into_iter()
             .map(|r| ClaimedJob {
                 tenant: TenantId(r.bot_tenant_id),
-                config_version: versions.get(&r.job.id).copied().unwrap_or_default(),
+                config_version: r.config_version,
                 job: r.job,
             })
             .collect();
@@ -108,22 +124,9 @@ impl Store {
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
     bot_tenant_id: Uuid,
+    config_version: i64,
     #[sqlx(flatten)]
     job: Job,
-}
-
-/// Picks up to `limit` rows, oldest first, at most `per_tenant` from one tenant.
-fn fair_share(due: Vec<DueRow>, limit: usize, per_tenant: usize) -> Vec<DueRow> {
-    let mut taken: HashMap<Uuid, usize> = HashMap::new();
-    let mut chosen = Vec::new();
-    for row in due {
-        let count = taken.entry(row.bot_tenant_id).or_default();
-        if *count < per_tenant && chosen.len() < limit {
-            *count += 1;
-            chosen.push(row);
-        }
-    }
-    chosen
 }
 
 /// The one statement that moves a claimed job on, written once for both engines.

@@ -39,7 +39,7 @@ pub use handoff::Handoff;
 pub use inbound::{Job, MessageLogEntry, REPLY_JOB, Recorded, ReplyJob};
 pub use jobs::ClaimedJob;
 pub use pool::{Backend, DEFAULT_MAX_CONNECTIONS, Store, StoreOptions, TenantScope, redact_url};
-pub use replies::{LIMIT_NOTICE, OutgoingReply, PendingReply, RecentReplies, SendReceipt};
+pub use replies::{CustomerStanding, LIMIT_NOTICE, OutgoingReply, PendingReply, RecentReplies, SendReceipt};
 pub use templates::Template;
 pub use tenants::{NewTenant, Tenant, TenantSecrets};
 pub use training::{TrainingEntry, TrainingQuery};

@@ -255,18 +255,19 @@ macro_rules! binds_for_engines {
     };
 }
 
-/// PostgreSQL: runs `sql`, one statement answering one boolean, with the parameters `bind`
-/// adds, in a transaction bound to `tenant` (the counterpart of a group-committed SQLite
-/// write: see `group_commit.rs`).
-pub(crate) async fn postgres_write(
+/// PostgreSQL: calls one of the message path's routines (migration 0016), `sql` being
+/// `SELECT routine($1, …)` with the parameters `bind` adds; it answers one boolean. No
+/// `BEGIN`/`COMMIT` around it: the routine binds its statement's own transaction to the
+/// tenant before it touches a table, so the call is one round trip (the counterpart of a
+/// group-committed SQLite write: see `group_commit.rs`).
+pub(crate) async fn postgres_routine(
     pool: &PgPool,
-    tenant: TenantId,
     sql: &'static str,
     bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> crate::group_commit::BindResult,
 ) -> Result<bool> {
     let mut args = sqlx::postgres::PgArguments::default();
     bind(&mut args).map_err(StoreError::unencodable)?;
-    Ok(tenant_tx!(pool, tenant, |tx| sqlx::query_scalar_with(sql, args).fetch_one(&mut *tx).await?))
+    Ok(sqlx::query_scalar_with(sql, args).fetch_one(pool).await?)
 }
 
 /// Begins a PostgreSQL transaction marked as platform work, which row-level security lets

@@ -8,7 +8,7 @@
 
 use crate::group_commit::WriteKind;
 use crate::inbound::{rank_sql, status_rank};
-use crate::pool::{Pool, postgres_write};
+use crate::pool::{Pool, postgres_routine};
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
@@ -67,6 +67,16 @@ pub struct OutgoingReply<'a> {
     pub draft: bool,
 }
 
+/// What the worker reads about a customer before it decides a reply
+/// ([`TenantScope::customer_standing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerStanding {
+    /// Since when a person has the conversation, if one has it.
+    pub handoff_since: Option<DateTime<Utc>>,
+    /// The replies the message limits look at.
+    pub recent: RecentReplies,
+}
+
 /// A tenant's and a customer's recent replies, against the message limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecentReplies {
@@ -80,6 +90,23 @@ pub struct RecentReplies {
     /// Whether this customer got the limit notice in the last 24 hours.
     pub noticed_last_day: bool,
 }
+
+/// SQLite: [`TenantScope::customer_standing`] in one statement ($1 tenant, $2 the day's start,
+/// $3 the first minute of the hour, $4 the daily cap, $5 the customer). A single statement
+/// reads one snapshot, so it needs no transaction.
+const CUSTOMER_STANDING_SQLITE: &str = "SELECT \
+     (SELECT handoff_at FROM user_sessions WHERE bot_tenant_id = $1 AND phone = $5 \
+         AND handoff_state IS NOT NULL), \
+     (SELECT COALESCE(SUM(replies), 0) FROM reply_minutes WHERE bot_tenant_id = $1 AND minute > $3), \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $1 \
+         AND user_phone = $5 AND created_at >= $2 AND direction = 'outgoing' \
+         AND status IN ('sent', 'delivered', 'read', 'played') \
+         AND COALESCE(template_used, '') <> 'rate_limit_notice' LIMIT $4) d), \
+     (SELECT MAX(created_at) FROM bot_message_logs WHERE bot_tenant_id = $1 AND user_phone = $5 \
+         AND created_at >= $2 AND direction = 'outgoing' AND template_used = 'rate_limit_notice')";
+
+/// PostgreSQL: the same, as one call of its routine (migration 0016).
+const CUSTOMER_STANDING_POSTGRES: &str = "SELECT * FROM alphadome_customer_standing($1, $2, $3, $4, $5)";
 
 /// How long a minute's tally is kept: twice the hour the limit looks at.
 const TALLY_KEPT_MINUTES: i64 = 120;
@@ -125,59 +152,23 @@ pub(crate) const FINISH_REPLY_SQLITE: WriteKind = WriteKind {
     took_effect: "EXISTS (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $2 AND id = $1)",
 };
 
-/// PostgreSQL: the whole of [`TenantScope::finish_reply`] as one statement, with the same
-/// parameters as [`FINISH_REPLY_SQLITE`]. When the reply opens a new minute's tally, the
-/// tallies no longer needed go.
-const FINISH_REPLY_POSTGRES: &str = concat!(
-    "WITH receipt AS ( \
-         SELECT status, error_code, error_title FROM wa_status_events \
-         WHERE bot_tenant_id = $2 AND whatsapp_message_id = $5 AND ",
-    rank_sql!("status"),
-    " > ",
-    rank_sql!("$6"),
-    " ORDER BY ",
-    rank_sql!("status"),
-    " DESC LIMIT 1), \
-     closed AS ( \
-         UPDATE jobs SET state = $13, locked_until = NULL, last_error = COALESCE($14, last_error), \
-             send_started_at = NULL, pending_reply = NULL, updated_at = $11 \
-         WHERE bot_tenant_id = $2 AND id = $12 AND state = 'pending' RETURNING id), \
-     logged AS ( \
-         INSERT INTO bot_message_logs (id, bot_tenant_id, user_phone, direction, message_text, \
-             whatsapp_message_id, status, error_message, template_used, training_data_id, metadata, created_at) \
-         SELECT $1, $2, $3, 'outgoing', $4, $5, COALESCE(r.status, $6), \
-             COALESCE(r.error_code || ': ' || COALESCE(r.error_title, ''), $7), $8, $9, $10, $11 \
-         FROM closed LEFT JOIN receipt r ON true RETURNING status, template_used), \
-     tally AS ( \
-         INSERT INTO reply_minutes (bot_tenant_id, minute, replies) \
-         SELECT $2, $15, 1 FROM logged WHERE status IN ('sent', 'delivered', 'read', 'played') \
-             AND COALESCE(template_used, '') <> 'rate_limit_notice' \
-         ON CONFLICT (bot_tenant_id, minute) DO UPDATE SET replies = reply_minutes.replies + 1 \
-         RETURNING replies), \
-     pruned AS ( \
-         DELETE FROM reply_minutes WHERE bot_tenant_id = $2 AND minute < $16 \
-             AND EXISTS (SELECT 1 FROM tally WHERE replies = 1)) \
-     SELECT EXISTS (SELECT 1 FROM logged)"
-);
-
-/// [`TenantScope::begin_send`]'s statement, as a literal for `concat!`.
-macro_rules! mark_send_started {
-    () => {
-        "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
-         WHERE bot_tenant_id = $1 AND id = $2"
-    };
-}
+/// PostgreSQL: the whole of [`TenantScope::finish_reply`] as one call of its routine
+/// (migration 0016), with the same parameters as [`FINISH_REPLY_SQLITE`]. When the reply
+/// opens a new minute's tally, the tallies no longer needed go.
+const FINISH_REPLY_POSTGRES: &str = "SELECT alphadome_finish_reply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+     $11, $12, $13, $14, $15, $16)";
 
 /// SQLite: [`TenantScope::begin_send`] as a group-committed write; it took effect when the job
 /// exists.
 pub(crate) const BEGIN_SEND_SQLITE: WriteKind = WriteKind {
-    statements: concat!(mark_send_started!(), ";"),
+    statements: "UPDATE jobs SET send_started_at = $3, pending_reply = $4, updated_at = $3 \
+         WHERE bot_tenant_id = $1 AND id = $2;",
     took_effect: "EXISTS (SELECT 1 FROM jobs WHERE bot_tenant_id = $1 AND id = $2)",
 };
 
-/// PostgreSQL: [`TenantScope::begin_send`], answering whether the job was found.
-const BEGIN_SEND_POSTGRES: &str =
-    concat!("WITH marked AS (", mark_send_started!(), " RETURNING 1) SELECT EXISTS (SELECT 1 FROM marked)");
+/// PostgreSQL: [`TenantScope::begin_send`] as one call of its routine (migration 0016),
+/// answering whether the job was found.
+const BEGIN_SEND_POSTGRES: &str = "SELECT alphadome_begin_send($1, $2, $3, $4)";
 
 /// The mark a send's start leaves on its job: the reply being handed to Meta.
 struct SendStarted {
@@ -295,38 +286,40 @@ fn furthest(rows: Vec<ReceiptRow>) -> Option<ReceiptRow> {
 }
 
 impl TenantScope<'_> {
-    /// Counts the replies that the tenant's message limits look at. The tenant's hour is summed
-    /// from per-minute tallies and the customer's day stops counting at its cap, so the cost
-    /// does not grow with a busy tenant's history.
-    pub async fn recent_replies(&self, customer: &str, daily_cap: i64) -> Result<RecentReplies> {
-        const SQL: &str = "SELECT \
-             (SELECT COALESCE(SUM(replies), 0) FROM reply_minutes WHERE bot_tenant_id = $1 AND minute > $4), \
-             (SELECT COUNT(*) FROM (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $1 \
-                 AND user_phone = $6 AND created_at >= $3 AND direction = 'outgoing' \
-                 AND status IN ('sent', 'delivered', 'read', 'played') \
-                 AND COALESCE(template_used, '') <> 'rate_limit_notice' LIMIT $5) d), \
-             (SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $1 AND user_phone = $6 \
-                 AND created_at >= $2 AND direction = 'outgoing' AND template_used = 'rate_limit_notice'), \
-             (SELECT COUNT(*) FROM bot_message_logs WHERE bot_tenant_id = $1 AND user_phone = $6 \
-                 AND created_at >= $3 AND direction = 'outgoing' AND template_used = 'rate_limit_notice')";
+    /// Where a customer stands before a reply is decided, in one read: whether a person has the
+    /// conversation, and the replies the tenant's message limits look at. The tenant's hour is
+    /// summed from per-minute tallies and the customer's day stops counting at its cap, so the
+    /// cost does not grow with a busy tenant's history.
+    pub async fn customer_standing(&self, customer: &str, daily_cap: i64) -> Result<CustomerStanding> {
         let at = now();
         let (hour, day) = (at - chrono::Duration::hours(1), at - chrono::Duration::hours(24));
-        let counts: (i64, i64, i64, i64) = read_tx!(self.store, tenant = self.tenant, |tx| {
-            sqlx::query_as(SQL)
-                .bind(self.tenant.0)
-                .bind(hour)
-                .bind(day)
-                .bind(minute_of(at) - 60)
-                .bind(daily_cap)
-                .bind(customer)
-                .fetch_one(&mut *tx)
-                .await?
-        });
-        Ok(RecentReplies {
-            tenant_last_hour: counts.0,
-            customer_last_day: counts.1,
-            noticed_last_hour: counts.2 > 0,
-            noticed_last_day: counts.3 > 0,
+        type Row = (Option<DateTime<Utc>>, i64, i64, Option<DateTime<Utc>>);
+        // One body for both engines' query types.
+        macro_rules! standing {
+            ($sql:expr, $pool:expr) => {
+                sqlx::query_as::<_, Row>($sql)
+                    .bind(self.tenant.0)
+                    .bind(day)
+                    .bind(minute_of(at) - 60)
+                    .bind(daily_cap)
+                    .bind(customer)
+                    .fetch_one($pool)
+                    .await?
+            };
+        }
+        let (handoff_since, tenant_last_hour, customer_last_day, noticed) = match &self.store.pool {
+            Pool::Sqlite { read, .. } => standing!(CUSTOMER_STANDING_SQLITE, read),
+            // The routine binds its own transaction to the tenant: one round trip.
+            Pool::Postgres(pool) => standing!(CUSTOMER_STANDING_POSTGRES, pool),
+        };
+        Ok(CustomerStanding {
+            handoff_since,
+            recent: RecentReplies {
+                tenant_last_hour,
+                customer_last_day,
+                noticed_last_hour: noticed.is_some_and(|at| at >= hour),
+                noticed_last_day: noticed.is_some(),
+            },
         })
     }
 
@@ -337,7 +330,7 @@ impl TenantScope<'_> {
         let found = match &self.store.pool {
             Pool::Sqlite { hot, .. } => hot.begin_send.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                postgres_write(pool, self.tenant, BEGIN_SEND_POSTGRES, |args| row.bind_postgres(args)).await?
+                postgres_routine(pool, BEGIN_SEND_POSTGRES, |args| row.bind_postgres(args)).await?
             }
         };
         if !found {
@@ -378,8 +371,7 @@ impl TenantScope<'_> {
         let logged = match &self.store.pool {
             Pool::Sqlite { hot, .. } => hot.finish_reply.write(move |args| row.bind_sqlite(args)).await?,
             Pool::Postgres(pool) => {
-                postgres_write(pool, self.tenant, FINISH_REPLY_POSTGRES, |args| row.bind_postgres(args))
-                    .await?
+                postgres_routine(pool, FINISH_REPLY_POSTGRES, |args| row.bind_postgres(args)).await?
             }
         };
         if !logged {

@@ -184,13 +184,23 @@ pub fn fallback(tenant: &TenantRuntime) -> Decision {
     Decision::say(text, Source::Fallback)
 }
 
+/// Who a message is from, as the decision needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Customer<'a> {
+    /// The customer's id (`wa_id` or user id).
+    pub id: &'a str,
+    /// Since when a person has the conversation, if one has it (the worker reads it together
+    /// with the message limits: `TenantScope::customer_standing`).
+    pub handoff_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 impl crate::Services {
     /// The bot's decision on one message from `customer` (`None`: a simulated customer,
     /// with no hand-off and no history).
     pub async fn decide(
         &self,
         tenant: &TenantRuntime,
-        customer: Option<&str>,
+        customer: Option<Customer<'_>>,
         kind: &MessageKind,
     ) -> crate::Result<Decision> {
         let in_handoff = match customer {
@@ -199,7 +209,7 @@ impl crate::Services {
         };
         match decide_locally(tenant, kind, in_handoff) {
             Ok(decision) => Ok(decision),
-            Err(unanswered) => match self.ai_answer(tenant, customer, &unanswered).await {
+            Err(unanswered) => match self.ai_answer(tenant, customer.map(|c| c.id), &unanswered).await {
                 Some(decision) => Ok(decision),
                 None => Ok(fallback(tenant)),
             },
@@ -269,15 +279,12 @@ pub const HANDOFF_TIMEOUT: chrono::Duration = chrono::Duration::hours(24);
 impl crate::Services {
     /// Whether a person has this customer's conversation; a hand-off older than
     /// [`HANDOFF_TIMEOUT`] goes back to the bot here.
-    async fn in_handoff(&self, tenant: &TenantRuntime, customer: &str) -> crate::Result<bool> {
-        let scope = self.store.tenant(tenant.tenant.id);
-        let since =
-            scope.handoff_since(customer).await.map_err(|e| crate::ServiceError::from_store(e, "handoff"))?;
-        let Some(since) = since else { return Ok(false) };
+    async fn in_handoff(&self, tenant: &TenantRuntime, customer: Customer<'_>) -> crate::Result<bool> {
+        let Some(since) = customer.handoff_since else { return Ok(false) };
         if chrono::Utc::now() - since < HANDOFF_TIMEOUT {
             return Ok(true);
         }
-        match scope.release_handoff(customer, "timeout").await {
+        match self.store.tenant(tenant.tenant.id).release_handoff(customer.id, "timeout").await {
             Ok(()) | Err(alphadome_store::StoreError::NotFound) => Ok(false),
             Err(e) => Err(crate::ServiceError::from_store(e, "handoff")),
         }

@@ -3,32 +3,22 @@
 
 use super::{Limit, Worker, store};
 use crate::{Result, TenantRuntime};
-use alphadome_store::{ReplyJob, TenantScope};
+use alphadome_store::{RecentReplies, ReplyJob, TenantScope};
 use chrono::Duration;
 
-impl Worker {
-    /// Where this customer stands against the tenant's hourly and per-customer daily limits.
-    pub(super) async fn limit_state(
-        &self,
-        scope: &TenantScope<'_>,
-        tenant: &TenantRuntime,
-        customer: &str,
-    ) -> Result<Limit> {
-        let (hourly_cap, daily_cap) = (
-            i64::from(tenant.settings.max_messages_per_hour),
-            i64::from(tenant.settings.max_messages_per_user_per_day),
-        );
-        let recent = store(scope.recent_replies(customer, daily_cap).await)?;
-        let hourly = recent.tenant_last_hour >= hourly_cap;
-        let daily = recent.customer_last_day >= daily_cap;
-        let noticed = if daily { recent.noticed_last_day } else { recent.noticed_last_hour };
-        Ok(match (hourly || daily, noticed) {
-            (false, _) => Limit::Under,
-            (true, false) => Limit::FirstHit,
-            (true, true) => Limit::Noticed,
-        })
+/// Where a customer stands against the tenant's hourly and per-customer daily limits.
+pub(super) fn limit_state(tenant: &TenantRuntime, recent: &RecentReplies) -> Limit {
+    let hourly = recent.tenant_last_hour >= i64::from(tenant.settings.max_messages_per_hour);
+    let daily = recent.customer_last_day >= i64::from(tenant.settings.max_messages_per_user_per_day);
+    let noticed = if daily { recent.noticed_last_day } else { recent.noticed_last_hour };
+    match (hourly || daily, noticed) {
+        (false, _) => Limit::Under,
+        (true, false) => Limit::FirstHit,
+        (true, true) => Limit::Noticed,
     }
+}
 
+impl Worker {
     /// Whether WhatsApp still allows a free-text reply: the customer wrote within 24 hours.
     /// The message being answered usually proves it; only an old one needs the customer's
     /// latest message looked up.

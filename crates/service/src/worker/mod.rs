@@ -8,7 +8,7 @@
 //! as `biz_opaque_callback_data`, so a job cut off mid-send by a crash is settled from
 //! Meta's receipts instead of being sent twice.
 
-use crate::engine::{Decision, Source};
+use crate::engine::{Customer, Decision, Source};
 use crate::graph::GraphClient;
 use crate::{Result, Services};
 use alphadome_core::whatsapp;
@@ -96,6 +96,9 @@ enum Limit {
 const IN_FLIGHT: usize = 32;
 const PER_TENANT: usize = 16;
 
+/// The fewest jobs the worker claims at once while it is busy (see `claim_ahead`).
+const CLAIM_BATCH: usize = 8;
+
 /// How often a job cut off mid-send looks for its receipts.
 const RECEIPT_POLL: Duration = Duration::seconds(2);
 
@@ -152,7 +155,10 @@ impl Worker {
         let _ = claimer.await;
     }
 
-    /// Claims due jobs into `ready` while it has room, until `shutdown`.
+    /// Claims due jobs into `ready` while it has room for at least [`CLAIM_BATCH`], until
+    /// `shutdown`. Waiting for that much room costs nothing: the slots still have more than
+    /// `IN_FLIGHT - CLAIM_BATCH` jobs queued meanwhile, and each claim (two statements) then
+    /// serves several jobs instead of the one or two that had just finished.
     async fn claim_ahead(
         self,
         ready: tokio::sync::mpsc::Sender<ClaimedJob>,
@@ -161,7 +167,7 @@ impl Worker {
     ) {
         while !*shutdown.borrow() {
             let room = tokio::select! {
-                room = ready.reserve() => match room {
+                room = ready.reserve_many(CLAIM_BATCH) => match room {
                     Ok(room) => room,
                     Err(_) => return,
                 },
@@ -171,12 +177,11 @@ impl Worker {
                     Err(_) => return,
                 },
             };
-            let claimed = self.claim(ready.capacity() + 1).await.unwrap_or_else(|e| {
+            let claimed = self.claim(ready.capacity() + CLAIM_BATCH).await.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "claiming jobs failed");
                 Vec::new()
             });
-            let mut claimed = claimed.into_iter();
-            let Some(first) = claimed.next() else {
+            if claimed.is_empty() {
                 drop(room);
                 tokio::select! {
                     () = tokio::time::sleep(idle) => {}
@@ -184,8 +189,11 @@ impl Worker {
                     changed = shutdown.changed() => if changed.is_err() { return },
                 }
                 continue;
-            };
-            room.send(first);
+            }
+            let mut claimed = claimed.into_iter();
+            for (permit, job) in room.zip(claimed.by_ref()) {
+                permit.send(job);
+            }
             for job in claimed {
                 // Room was counted before the claim, and only this task sends.
                 if ready.send(job).await.is_err() {
@@ -218,7 +226,17 @@ impl Worker {
         }
         let kind = whatsapp::kind(&payload.message);
         let customer = Some(payload.customer.as_str()).filter(|c| !c.is_empty());
-        let decision = self.services.decide(&tenant, customer, &kind).await?;
+        // One read for both the hand-off and the limits: the limits may be a decision older,
+        // which only matters for the tenant's hourly cap (one customer's jobs run in turn).
+        let standing = match customer {
+            Some(customer) => {
+                let daily_cap = i64::from(tenant.settings.max_messages_per_user_per_day);
+                Some(store(scope.customer_standing(customer, daily_cap).await)?)
+            }
+            None => None,
+        };
+        let from = customer.zip(standing).map(|(id, s)| Customer { id, handoff_since: s.handoff_since });
+        let decision = self.services.decide(&tenant, from, &kind).await?;
         if let (Some(reason), Some(customer)) = (decision.hand_off, customer) {
             tracing::info!(tenant.id = %claimed.tenant, reason, "conversation handed to a person");
             store(scope.start_handoff(customer, reason).await)?;
@@ -236,7 +254,7 @@ impl Worker {
             tracing::info!(tenant.id = %claimed.tenant, source = decision.source.as_str(), "training mode: reply drafted, not sent");
             return self.log_draft(&scope, claimed, &payload, &reply).await;
         }
-        self.answer(&scope, claimed, &tenant, &payload, reply).await
+        self.answer(&scope, claimed, &tenant, &payload, reply, standing.map(|s| s.recent)).await
     }
 }
 

@@ -1,11 +1,12 @@
 //! Sending a decided reply: the guards before it (24-hour window, limits), the bracketed send
 //! through the Graph API, and what each kind of failure leads to.
 
+use super::guards::limit_state;
 use super::{LIMIT_NOTICE_TEXT, Limit, OUTSIDE_WINDOW, RECEIPT_POLL, Worker, outgoing, store};
 use crate::engine::Source;
 use crate::graph::{Content, Message, SendError};
 use crate::{Result, TenantRuntime};
-use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, ReplyJob, TenantScope};
+use alphadome_store::{ClaimedJob, OutgoingReply, PendingReply, RecentReplies, ReplyJob, TenantScope};
 use chrono::Duration;
 
 impl Worker {
@@ -17,12 +18,14 @@ impl Worker {
         tenant: &TenantRuntime,
         payload: &ReplyJob,
         mut outgoing: PendingReply,
+        recent: Option<RecentReplies>,
     ) -> Result<()> {
         let job = &claimed.job;
-        if payload.customer.is_empty() || tenant.tenant.profile.whatsapp_phone_number_id.is_none() {
+        // The replies counted exist exactly when the customer has an id.
+        let (Some(recent), Some(_)) = (recent, &tenant.tenant.profile.whatsapp_phone_number_id) else {
             let error = "the tenant has no WhatsApp number, or the customer no id";
             return self.log_unsent(scope, claimed, payload, &outgoing, error).await;
-        }
+        };
         if !self.window_open(scope, payload).await? {
             let Some(template) = &tenant.settings.reengagement_template else {
                 tracing::info!(tenant.id = %claimed.tenant, "outside the 24-hour window: no free-text reply");
@@ -40,7 +43,7 @@ impl Worker {
                 whatsapp_template: Some((template.clone(), language)),
             };
         }
-        match self.limit_state(scope, tenant, &payload.customer).await? {
+        match limit_state(tenant, &recent) {
             Limit::Under => {}
             Limit::FirstHit => {
                 outgoing = PendingReply {

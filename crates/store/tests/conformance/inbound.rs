@@ -360,15 +360,18 @@ backend_test!(the_limits_count_replies_that_reached_meta_and_notices_apart, asyn
             job = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0).job.id;
         }
     }
-    let recent = scope.recent_replies("254700000001", 100).await.unwrap();
+    let recent = scope.customer_standing("254700000001", 100).await.unwrap().recent;
     assert_eq!((recent.tenant_last_hour, recent.customer_last_day), (2, 2));
     assert!(recent.noticed_last_hour && recent.noticed_last_day);
     // Another customer has their own day, but the tenant's hour is shared.
-    let other = scope.recent_replies("254700000009", 100).await.unwrap();
+    let other = scope.customer_standing("254700000009", 100).await.unwrap().recent;
     assert_eq!((other.tenant_last_hour, other.customer_last_day, other.noticed_last_day), (2, 0, false));
     // Another tenant's tally is its own.
     let b = make_tenant(&store, "b-shop", "222").await;
-    assert_eq!(store.tenant(b.id).recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 0);
+    assert_eq!(
+        store.tenant(b.id).customer_standing("254700000001", 100).await.unwrap().recent.tenant_last_hour,
+        0
+    );
 });
 
 backend_test!(a_reply_for_a_job_that_does_not_exist_logs_nothing, async |db: &TestDb| {
@@ -378,7 +381,7 @@ backend_test!(a_reply_for_a_job_that_does_not_exist_logs_nothing, async |db: &Te
     let missing = reply(uuid::Uuid::new_v4(), Some("wamid.NOPE"), "sent");
     assert!(matches!(scope.finish_reply(&missing).await, Err(alphadome_store::StoreError::NotFound)));
     assert!(scope.message_log(10).await.unwrap().is_empty());
-    assert_eq!(scope.recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 0);
+    assert_eq!(scope.customer_standing("254700000001", 100).await.unwrap().recent.tenant_last_hour, 0);
 });
 
 backend_test!(a_job_is_finished_once, async |db: &TestDb| {
@@ -394,6 +397,47 @@ backend_test!(a_job_is_finished_once, async |db: &TestDb| {
     let outgoing =
         scope.message_log(10).await.unwrap().into_iter().filter(|m| m.direction == "outgoing").count();
     assert_eq!(outgoing, 1);
-    assert_eq!(scope.recent_replies("254700000001", 100).await.unwrap().tenant_last_hour, 1);
+    assert_eq!(scope.customer_standing("254700000001", 100).await.unwrap().recent.tenant_last_hour, 1);
     assert_eq!(scope.jobs().await.unwrap()[0].state, "done");
+});
+
+backend_test!(a_customers_standing_shows_a_handoff_to_a_person, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let scope = store.tenant(a.id);
+    assert_eq!(scope.customer_standing("254700000001", 100).await.unwrap().handoff_since, None);
+    scope.start_handoff("254700000001", "requested").await.unwrap();
+    let since = scope.customer_standing("254700000001", 100).await.unwrap().handoff_since;
+    assert!(since.is_some_and(|at| (chrono::Utc::now() - at).num_seconds().abs() < 60), "{since:?}");
+    // Only that customer, and only in that tenant.
+    assert_eq!(scope.customer_standing("254700000009", 100).await.unwrap().handoff_since, None);
+    let b = make_tenant(&store, "b-shop", "222").await;
+    assert_eq!(store.tenant(b.id).customer_standing("254700000001", 100).await.unwrap().handoff_since, None);
+    scope.release_handoff("254700000001", "owner").await.unwrap();
+    assert_eq!(scope.customer_standing("254700000001", 100).await.unwrap().handoff_since, None);
+});
+
+backend_test!(two_processes_claiming_at_once_never_take_the_same_job, async |db: &TestDb| {
+    let (first, second) = (db.store().await, db.store().await);
+    let a = make_tenant(&first, "a-shop", "111").await;
+    for i in 0..24 {
+        let customer = format!("2547000001{i:02}");
+        first
+            .tenant(a.id)
+            .record_inbound(&message("111", &format!("wamid.P{i}"), &customer, "hi"))
+            .await
+            .unwrap();
+    }
+    let lease = chrono::Duration::seconds(60);
+    let mut claimed = Vec::new();
+    loop {
+        let (x, y) = tokio::join!(first.claim_jobs(5, 5, lease), second.claim_jobs(5, 5, lease));
+        let (x, y) = (x.unwrap(), y.unwrap());
+        if x.is_empty() && y.is_empty() {
+            break;
+        }
+        claimed.extend(x.into_iter().chain(y).map(|c| c.job.id));
+    }
+    let unique: std::collections::HashSet<_> = claimed.iter().collect();
+    assert_eq!((claimed.len(), unique.len()), (24, 24));
 });
