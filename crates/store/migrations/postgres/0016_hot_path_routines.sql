@@ -88,6 +88,12 @@ END $$;
 -- TenantScope::finish_reply: closes the job (only while it is pending, so a retried call
 -- changes nothing), logs the reply with the furthest receipt that beat it, and counts it in
 -- the tenant's minute; true when it was logged. The CASE is inbound.rs's status_rank.
+--
+-- Its commit does not wait for the WAL to reach disk (synchronous_commit off for this
+-- transaction only). Should the database server crash before the flush (a fraction of a
+-- second), the job is found as begin_send left it, durably: a send whose outcome is unknown,
+-- settled from Meta's receipts and never sent blindly again. A crash of the service itself
+-- loses nothing: the server has the commit.
 CREATE FUNCTION alphadome_finish_reply(
     uuid, uuid, text, text, text, text, text, text, uuid, jsonb, timestamptz, uuid, text, text, bigint, bigint
 ) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -95,6 +101,7 @@ DECLARE
     logged_one boolean;
 BEGIN
     PERFORM set_config('alphadome.tenant_id', $2::text, true);
+    PERFORM set_config('synchronous_commit', 'off', true);
     WITH receipt AS (
         SELECT e.status, e.error_code, e.error_title FROM wa_status_events e
         WHERE e.bot_tenant_id = $2 AND e.whatsapp_message_id = $5
