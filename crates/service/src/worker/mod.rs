@@ -157,7 +157,7 @@ impl Worker {
 
     /// Claims due jobs into `ready` while it has room for at least [`CLAIM_BATCH`], until
     /// `shutdown`. Waiting for that much room costs nothing: the slots still have more than
-    /// `IN_FLIGHT - CLAIM_BATCH` jobs queued meanwhile, and each claim (two statements) then
+    /// `IN_FLIGHT - CLAIM_BATCH` jobs queued meanwhile, and each claim (a statement) then
     /// serves several jobs instead of the one or two that had just finished.
     async fn claim_ahead(
         self,
