@@ -93,8 +93,8 @@ enum Limit {
 
 /// Jobs in progress at once (they mostly wait on Meta), and at most this many claimed from
 /// one tenant per round, so a busy tenant cannot delay the others.
-const IN_FLIGHT: usize = 32;
-const PER_TENANT: usize = 16;
+const IN_FLIGHT: usize = 64;
+const PER_TENANT: usize = 32;
 
 /// The fewest jobs the worker claims at once while it is busy (see `claim_ahead`).
 const CLAIM_BATCH: usize = 8;
