@@ -34,9 +34,7 @@ pub(crate) const JOB_COLUMNS: &str = job_columns!();
 
 /// [`Store::claim_jobs`] in one statement: the due jobs (`$2` at most, oldest first), at most
 /// `$3` of them per tenant, `$4` in all, leased until `$5`. `$lock` locks the due rows on
-/// PostgreSQL, skipping those another process is claiming right now. A job waits while an
-/// older job of the same customer is pending, so one customer's messages are answered in
-/// order; jobs of a tenant whose WhatsApp token was rejected wait, unclaimed, for a new token.
+/// PostgreSQL, skipping those another process is claiming right now.
 macro_rules! claim_sql {
     ($lock:literal) => {
         concat!(
@@ -73,7 +71,8 @@ impl Store {
     /// Claims up to `limit` due jobs for `lease`, oldest first, taking at most `per_tenant`
     /// from any one tenant so one tenant's backlog cannot starve the others. A job waits
     /// while an older job for the same customer is still pending, so one customer's
-    /// messages are answered in order.
+    /// messages are answered in order; jobs of a tenant whose WhatsApp token was rejected
+    /// wait, unclaimed, for a new token.
     pub async fn claim_jobs(
         &self,
         limit: usize,
