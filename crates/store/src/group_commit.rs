@@ -1,27 +1,32 @@
-//! Group commit on SQLite's one writer.
+//! Group commit of the message path's writes, on either engine.
 //!
-//! Every write waits its turn at the one writer connection, and each turn costs a trip to
-//! the connection's thread, which on a busy machine means waiting to be scheduled. So the
-//! hot-path writes (an inbound message, the start and the end of a send) are not sent one
-//! by one: each kind has a queue, and a task per kind takes whatever has queued up while
-//! the writer was busy and writes it all as one script in one transaction (one trip, one
-//! commit). When the writer is idle a write goes alone, at once; the busier it is, the more
-//! each trip carries.
+//! Every write costs a trip to the database and a commit: on SQLite a turn at the one writer
+//! connection (a trip to its thread, which on a busy machine means waiting to be scheduled),
+//! on PostgreSQL a round trip and a transaction. So the hot-path writes (an inbound message,
+//! the start and the end of a send) are not sent one by one: each kind has a queue, and a
+//! task per kind takes whatever has queued up while the previous batch was being written and
+//! writes it all as one statement in one transaction (one trip, one commit). When nothing is
+//! being written a write goes alone, at once; the busier the database, the more each trip
+//! carries.
 //!
-//! A script is built once per batch size and kept prepared by the connection; sizes are
-//! powers of two, so few scripts are ever prepared. Should a batch fail, each of its writes
-//! is tried again alone, so one bad write cannot fail the others.
+//! A batch's statement is built once per size; sizes are powers of two, so few statements
+//! are ever prepared. Writes in a batch are ordered by a key their caller gives (the rows
+//! they lock), so two batches written at once (PostgreSQL, or two processes) take their
+//! locks in the same order and cannot deadlock. Should a batch fail, each of its writes is
+//! tried again alone, so one bad write cannot fail the others.
 
 use crate::{Result, StoreError};
+use sqlx::postgres::PgArguments;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
+use sqlx::{Arguments, Database, PgPool, Postgres, Row, Sqlite, SqlitePool};
+use std::sync::Arc;
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// Binds one write's parameters (`$1`, `$2`, … of its statements), in order.
-pub(crate) type Binder = Box<dyn Fn(&mut SqliteArguments) -> BindResult + Send + Sync>;
+pub(crate) type Binder<DB> = Box<dyn Fn(&mut <DB as Database>::Arguments) -> BindResult + Send + Sync>;
 pub(crate) type BindResult = std::result::Result<(), sqlx::error::BoxDynError>;
 
-/// One kind of write, as SQL over its own parameters (`$1` …).
+/// SQLite: one kind of write, as statements over its own parameters (`$1` …).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WriteKind {
     /// The statements (each ending in `;`), without `BEGIN`/`COMMIT`.
@@ -30,26 +35,118 @@ pub(crate) struct WriteKind {
     pub took_effect: &'static str,
 }
 
-/// The largest batch: 32 inbound messages are 128 statements and 448 parameters.
+/// PostgreSQL: one kind of write, as a call of its routine (migration 0016) over its own
+/// parameters, answering whether the write took effect: `alphadome_begin_send($1, …)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RoutineCall(pub &'static str);
+
+/// The largest batch: 32 inbound messages are 448 parameters.
 const LARGEST_BATCH: usize = 32;
 
-struct Queued {
-    bind: Binder,
+/// How an engine writes a batch.
+pub(crate) trait Engine: Database {
+    /// One kind of write.
+    type Kind: Copy + Send + Sync + 'static;
+    /// Batches of one kind written at once: SQLite has one writer; PostgreSQL takes a
+    /// second batch while the first waits for its commit to reach the disk.
+    const AT_ONCE: usize;
+    /// The SQL a kind's parameters are numbered in.
+    fn sql(kind: Self::Kind) -> &'static str;
+    /// One statement doing `writes` writes of `kind` in one transaction, each write's
+    /// parameters numbered after the ones before it; it answers one row of booleans, one
+    /// per write: whether it took effect.
+    fn batch_sql(kind: Self::Kind, writes: usize, per_write: usize) -> String;
+    /// Runs a batch's statement.
+    fn run(
+        pool: &sqlx::Pool<Self>,
+        sql: String,
+        args: Self::Arguments,
+        writes: usize,
+    ) -> impl Future<Output = Result<Vec<bool>>> + Send;
+}
+
+impl Engine for Sqlite {
+    type Kind = WriteKind;
+    const AT_ONCE: usize = 1;
+
+    fn sql(kind: WriteKind) -> &'static str {
+        kind.statements
+    }
+
+    /// `BEGIN IMMEDIATE`, each write's statements, `COMMIT`, then one row of `took_effect`s.
+    fn batch_sql(kind: WriteKind, writes: usize, per_write: usize) -> String {
+        let mut script = String::from("BEGIN IMMEDIATE; ");
+        for i in 0..writes {
+            script.push_str(&renumber(kind.statements, i * per_write));
+            script.push(' ');
+        }
+        let checks: Vec<String> = (0..writes).map(|i| renumber(kind.took_effect, i * per_write)).collect();
+        format!("{script}COMMIT; SELECT {};", checks.join(", "))
+    }
+
+    async fn run(pool: &SqlitePool, sql: String, args: SqliteArguments, writes: usize) -> Result<Vec<bool>> {
+        let mut conn = pool.acquire().await?;
+        let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args).fetch_one(&mut *conn).await;
+        match row {
+            Ok(row) => (0..writes).map(|i| row.try_get(i).map_err(Into::into)).collect(),
+            Err(e) => {
+                // Closing the connection rolls back whatever the script had done.
+                conn.close_on_drop();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Engine for Postgres {
+    type Kind = RoutineCall;
+    const AT_ONCE: usize = 2;
+
+    fn sql(kind: RoutineCall) -> &'static str {
+        kind.0
+    }
+
+    /// `SELECT routine($1, …), routine($n+1, …), …`: one statement is one transaction, and
+    /// each call binds it to its own tenant before it touches a table. The calls run in
+    /// order, and each sees what the ones before it wrote.
+    fn batch_sql(kind: RoutineCall, writes: usize, per_write: usize) -> String {
+        let calls: Vec<String> = (0..writes).map(|i| renumber(kind.0, i * per_write)).collect();
+        format!("SELECT {}", calls.join(", "))
+    }
+
+    async fn run(pool: &PgPool, sql: String, args: PgArguments, writes: usize) -> Result<Vec<bool>> {
+        // A failed statement's transaction is rolled back by the server.
+        let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args).fetch_one(pool).await?;
+        (0..writes).map(|i| row.try_get(i).map_err(Into::into)).collect()
+    }
+}
+
+struct Queued<DB: Database> {
+    /// Writes in a batch are made in the order of their keys.
+    key: String,
+    bind: Binder<DB>,
     done: oneshot::Sender<Result<bool>>,
 }
 
 /// The hot-path writes, each with its queue.
-#[derive(Debug, Clone)]
-pub(crate) struct HotWrites {
+#[derive(Debug)]
+pub(crate) struct HotWrites<DB: Engine> {
     /// [`crate::TenantScope::record_inbound`].
-    pub inbound: GroupCommit,
+    pub inbound: GroupCommit<DB>,
     /// [`crate::TenantScope::begin_send`].
-    pub begin_send: GroupCommit,
+    pub begin_send: GroupCommit<DB>,
     /// [`crate::TenantScope::finish_reply`].
-    pub finish_reply: GroupCommit,
+    pub finish_reply: GroupCommit<DB>,
 }
 
-impl HotWrites {
+impl<DB: Engine> Clone for HotWrites<DB> {
+    fn clone(&self) -> Self {
+        let Self { inbound, begin_send, finish_reply } = self;
+        Self { inbound: inbound.clone(), begin_send: begin_send.clone(), finish_reply: finish_reply.clone() }
+    }
+}
+
+impl HotWrites<Sqlite> {
     pub(crate) fn start(writer: &SqlitePool) -> Self {
         Self {
             inbound: GroupCommit::start(writer.clone(), crate::inbound::RECORD_INBOUND_SQLITE),
@@ -59,59 +156,101 @@ impl HotWrites {
     }
 }
 
-/// The queue of one kind of write.
-#[derive(Debug, Clone)]
-pub(crate) struct GroupCommit {
-    queue: mpsc::UnboundedSender<Queued>,
+impl HotWrites<Postgres> {
+    pub(crate) fn start(pool: &PgPool) -> Self {
+        Self {
+            inbound: GroupCommit::start(pool.clone(), crate::inbound::RECORD_INBOUND_POSTGRES),
+            begin_send: GroupCommit::start(pool.clone(), crate::replies::BEGIN_SEND_POSTGRES),
+            finish_reply: GroupCommit::start(pool.clone(), crate::replies::FINISH_REPLY_POSTGRES),
+        }
+    }
 }
 
-impl GroupCommit {
-    /// Starts the task that writes `kind` through `writer`. It ends when the last
+/// The queue of one kind of write.
+pub(crate) struct GroupCommit<DB: Database> {
+    queue: mpsc::UnboundedSender<Queued<DB>>,
+}
+
+impl<DB: Database> Clone for GroupCommit<DB> {
+    fn clone(&self) -> Self {
+        Self { queue: self.queue.clone() }
+    }
+}
+
+impl<DB: Database> std::fmt::Debug for GroupCommit<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit").finish_non_exhaustive()
+    }
+}
+
+impl<DB: Engine> GroupCommit<DB> {
+    /// Starts the task that writes `kind` through `pool`. It ends when the last
     /// [`GroupCommit`] handle is dropped.
-    pub(crate) fn start(writer: SqlitePool, kind: WriteKind) -> Self {
+    pub(crate) fn start(pool: sqlx::Pool<DB>, kind: DB::Kind) -> Self {
         let (queue, queued) = mpsc::unbounded_channel();
-        tokio::spawn(Batches { writer, kind, scripts: Vec::new() }.run(queued));
+        let per_write = parameters(DB::sql(kind));
+        let statements =
+            (0..=LARGEST_BATCH.ilog2()).map(|i| DB::batch_sql(kind, 1 << i, per_write)).collect();
+        tokio::spawn(Arc::new(Batches { pool, per_write, statements }).run(queued));
         Self { queue }
     }
 
-    /// Writes in the next transaction; returns whether the write took effect. The write is
-    /// done even if the caller stops waiting.
+    /// Writes in the next transaction, in the order of `key` among the writes batched with
+    /// it; returns whether the write took effect. The write is done even if the caller stops
+    /// waiting.
     pub(crate) async fn write(
         &self,
-        bind: impl Fn(&mut SqliteArguments) -> BindResult + Send + Sync + 'static,
+        key: impl Into<String>,
+        bind: impl Fn(&mut DB::Arguments) -> BindResult + Send + Sync + 'static,
     ) -> Result<bool> {
         let (done, result) = oneshot::channel();
         let closed = || StoreError::Unavailable(sqlx::Error::PoolClosed);
-        self.queue.send(Queued { bind: Box::new(bind), done }).map_err(|_| closed())?;
+        let queued = Queued { key: key.into(), bind: Box::new(bind), done };
+        self.queue.send(queued).map_err(|_| closed())?;
         result.await.map_err(|_| closed())?
     }
 }
 
-struct Batches {
-    writer: SqlitePool,
-    kind: WriteKind,
-    /// The script for 2^i writes, once built.
-    scripts: Vec<String>,
+struct Batches<DB: Engine> {
+    pool: sqlx::Pool<DB>,
+    /// Parameters each write binds.
+    per_write: usize,
+    /// The statement for 2^i writes.
+    statements: Vec<String>,
 }
 
-impl Batches {
-    async fn run(mut self, mut queued: mpsc::UnboundedReceiver<Queued>) {
-        let mut batch = Vec::with_capacity(LARGEST_BATCH);
-        while queued.recv_many(&mut batch, LARGEST_BATCH).await > 0 {
-            while !batch.is_empty() {
-                // The largest power of two that fits, so a prepared script exists for it.
-                let size = 1 << batch.len().ilog2();
-                let rest = batch.split_off(size);
-                self.write(std::mem::replace(&mut batch, rest)).await;
+impl<DB: Engine> Batches<DB> {
+    async fn run(self: Arc<Self>, mut queued: mpsc::UnboundedReceiver<Queued<DB>>) {
+        let at_once = Arc::new(Semaphore::new(DB::AT_ONCE));
+        loop {
+            // Writes queue up while every batch in progress waits for the database.
+            let Ok(turn) = at_once.clone().acquire_owned().await else { return };
+            let mut batch = Vec::with_capacity(LARGEST_BATCH);
+            if queued.recv_many(&mut batch, LARGEST_BATCH).await == 0 {
+                return;
             }
+            let this = self.clone();
+            tokio::spawn(async move {
+                this.write_all(batch).await;
+                drop(turn);
+            });
+        }
+    }
+
+    /// Writes `batch` in key order, in as few transactions as the prepared sizes allow.
+    async fn write_all(&self, mut batch: Vec<Queued<DB>>) {
+        batch.sort_by(|a, b| a.key.cmp(&b.key));
+        while !batch.is_empty() {
+            // The largest power of two that fits, so a statement exists for it.
+            let rest = batch.split_off(1 << batch.len().ilog2());
+            self.write(std::mem::replace(&mut batch, rest)).await;
         }
     }
 
     /// Writes `batch` in one transaction, or each alone if that fails.
-    async fn write(&mut self, batch: Vec<Queued>) {
-        let (writes, done): (Vec<Binder>, Vec<_>) = batch.into_iter().map(|q| (q.bind, q.done)).unzip();
-        let outcome = self.script_for(&writes).await;
-        match outcome {
+    async fn write(&self, batch: Vec<Queued<DB>>) {
+        let (writes, done): (Vec<Binder<DB>>, Vec<_>) = batch.into_iter().map(|q| (q.bind, q.done)).unzip();
+        match self.transaction(&writes).await {
             Ok(took_effect) => {
                 for (done, took) in done.into_iter().zip(took_effect) {
                     let _ = done.send(Ok(took));
@@ -124,59 +263,34 @@ impl Batches {
             }
             Err(_) => {
                 for (write, done) in writes.into_iter().zip(done) {
-                    let alone = self.script_for(std::slice::from_ref(&write)).await;
+                    let alone = self.transaction(std::slice::from_ref(&write)).await;
                     let _ = done.send(alone.map(|t| t[0]));
                 }
             }
         }
     }
 
-    async fn script_for(&mut self, writes: &[Binder]) -> Result<Vec<bool>> {
-        let mut args = SqliteArguments::default();
-        let mut per_write = 0;
+    async fn transaction(&self, writes: &[Binder<DB>]) -> Result<Vec<bool>> {
+        let mut args = DB::Arguments::default();
         for (i, bind) in writes.iter().enumerate() {
             bind(&mut args).map_err(StoreError::unencodable)?;
-            if i == 0 {
-                per_write = args.len();
-            }
-            debug_assert_eq!(args.len(), per_write * (i + 1), "every write of a kind binds alike");
+            debug_assert_eq!(args.len(), self.per_write * (i + 1), "every write of a kind binds alike");
         }
-        let script = self.script(writes.len(), per_write);
-        let mut conn = self.writer.acquire().await?;
-        let row: std::result::Result<sqlx::sqlite::SqliteRow, _> =
-            sqlx::query_with(sqlx::AssertSqlSafe(script), args).fetch_one(&mut *conn).await;
-        match row {
-            Ok(row) => (0..writes.len()).map(|i| sqlx::Row::try_get(&row, i).map_err(Into::into)).collect(),
-            Err(e) => {
-                // Closing the connection rolls back whatever the script had done.
-                conn.close_on_drop();
-                Err(e.into())
-            }
-        }
+        let sql = self.statements[writes.len().ilog2() as usize].clone();
+        DB::run(&self.pool, sql, args, writes.len()).await
     }
+}
 
-    /// `BEGIN IMMEDIATE`, each write's statements with its parameters renumbered after the
-    /// ones before it, `COMMIT`, then one row of `took_effect`s.
-    fn script(&mut self, writes: usize, per_write: usize) -> String {
-        let slot = writes.ilog2() as usize;
-        if self.scripts.len() <= slot {
-            self.scripts.resize(slot + 1, String::new());
-        }
-        if self.scripts[slot].is_empty() {
-            let mut script = String::from("BEGIN IMMEDIATE; ");
-            for i in 0..writes {
-                script.push_str(&renumber(self.kind.statements, i * per_write));
-                script.push(' ');
-            }
-            script.push_str("COMMIT; SELECT ");
-            let checks: Vec<String> =
-                (0..writes).map(|i| renumber(self.kind.took_effect, i * per_write)).collect();
-            script.push_str(&checks.join(", "));
-            script.push(';');
-            self.scripts[slot] = script;
-        }
-        self.scripts[slot].clone()
-    }
+/// The highest parameter number (`$n`) in `sql`.
+fn parameters(sql: &str) -> usize {
+    sql.split('$')
+        .skip(1)
+        .filter_map(|after| {
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            after[..digits].parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// `sql` with every parameter `$n` turned into `$(n + offset)`.
@@ -202,5 +316,11 @@ mod tests {
     fn parameters_are_renumbered_after_the_writes_before() {
         assert_eq!(renumber("a = $1 AND b IN ($2, $10);", 14), "a = $15 AND b IN ($16, $24);");
         assert_eq!(renumber("no parameters", 3), "no parameters");
+    }
+
+    #[test]
+    fn a_kinds_parameters_are_counted_by_the_highest_number() {
+        assert_eq!(parameters("f($1, $2, $10) WHERE x = $3"), 10);
+        assert_eq!(parameters("no parameters"), 0);
     }
 }

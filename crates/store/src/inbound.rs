@@ -2,9 +2,9 @@
 //! its processing job, delivery receipts applied monotonically, and deliveries that matched
 //! no tenant kept for the operator.
 
-use crate::group_commit::WriteKind;
+use crate::group_commit::{RoutineCall, WriteKind};
 use crate::jobs::JOB_COLUMNS;
-use crate::pool::{Pool, postgres_routine};
+use crate::pool::Pool;
 use crate::{Result, Store, TenantScope, now};
 use alphadome_core::TenantId;
 use alphadome_core::whatsapp::{InboundMessage, StatusUpdate};
@@ -90,10 +90,11 @@ pub struct MessageLogEntry {
 }
 
 /// PostgreSQL: the whole of [`TenantScope::record_inbound`] as one call of its routine
-/// (migration 0016), with the same parameters as [`RECORD_INBOUND_SQLITE`]. The job and the
-/// session are written only when the log row was new; it reports whether the job was queued.
-const RECORD_INBOUND_POSTGRES: &str =
-    "SELECT alphadome_record_inbound($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+/// (migration 0016), group-committed, with the same parameters as [`RECORD_INBOUND_SQLITE`].
+/// The job and the session are written only when the log row was new; it reports whether the
+/// job was queued.
+pub(crate) const RECORD_INBOUND_POSTGRES: RoutineCall =
+    RoutineCall("alphadome_record_inbound($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
 
 /// SQLite: the whole of [`TenantScope::record_inbound`] as one group-committed write. The
 /// job and the session are written only when the log row was new (`changes()`); the write
@@ -229,11 +230,12 @@ impl TenantScope<'_> {
     pub async fn record_inbound(&self, m: &InboundMessage) -> Result<Recorded> {
         let row = InboundRow::of(self.tenant, m);
         let (log_id, job_id) = (row.log_id, row.job_id);
+        // A batch writes its messages in the order of the rows they lock: the customer's
+        // contact, then their session with this tenant.
+        let key = format!("{}/{}", row.customer.as_deref().unwrap_or_default(), self.tenant.0);
         let inserted = match &self.store.pool {
-            Pool::Sqlite { hot, .. } => hot.inbound.write(move |args| row.bind_sqlite(args)).await?,
-            Pool::Postgres(pool) => {
-                postgres_routine(pool, RECORD_INBOUND_POSTGRES, |args| row.bind_postgres(args)).await?
-            }
+            Pool::Sqlite { hot, .. } => hot.inbound.write(key, move |args| row.bind_sqlite(args)).await?,
+            Pool::Postgres { hot, .. } => hot.inbound.write(key, move |args| row.bind_postgres(args)).await?,
         };
         Ok(if inserted { Recorded::New { log_id, job_id } } else { Recorded::Duplicate })
     }

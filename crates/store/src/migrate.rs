@@ -14,7 +14,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite { write, .. } => SQLITE.run(write).await?,
-            Pool::Postgres(pool) => {
+            Pool::Postgres { pool, .. } => {
                 let schema = valid_schema(&self.schema)?;
                 let sql = format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"");
                 match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await {
@@ -41,7 +41,7 @@ impl Store {
              WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'";
         let mut columns: Vec<(String, String)> = match &self.pool {
             Pool::Sqlite { read, .. } => sqlx::query_as(SQLITE_COLUMNS).fetch_all(read).await?,
-            Pool::Postgres(pool) => sqlx::query_as(POSTGRES_COLUMNS).fetch_all(pool).await?,
+            Pool::Postgres { pool, .. } => sqlx::query_as(POSTGRES_COLUMNS).fetch_all(pool).await?,
         };
         columns.sort();
         Ok(columns)

@@ -25,11 +25,12 @@ pub enum Backend {
 /// write lock (SQLite's busy handler then sleeps in steps of milliseconds), every write goes
 /// through one connection, so writers queue in order inside the process; readers use a
 /// separate pool and, under WAL, never wait for the writer. The hot path's writes are
-/// group-committed on the writer ([`HotWrites`]).
+/// group-committed on the writer ([`HotWrites`]); on PostgreSQL they are group-committed too,
+/// to save round trips and commits.
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    Sqlite { read: SqlitePool, write: SqlitePool, hot: HotWrites },
-    Postgres(PgPool),
+    Sqlite { read: SqlitePool, write: SqlitePool, hot: HotWrites<sqlx::Sqlite> },
+    Postgres { pool: PgPool, hot: HotWrites<sqlx::Postgres> },
 }
 
 /// How to connect.
@@ -123,7 +124,7 @@ macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::pool::Pool::Sqlite { read: $pool, .. } => $body,
-            $crate::pool::Pool::Postgres(pool) => platform_tx!(pool, |$pool| $body),
+            $crate::pool::Pool::Postgres { pool, .. } => platform_tx!(pool, |$pool| $body),
         }
     };
 }
@@ -154,7 +155,7 @@ macro_rules! with_writer {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::pool::Pool::Sqlite { write: $pool, .. } => $body,
-            $crate::pool::Pool::Postgres(pool) => platform_tx!(pool, |$pool| $body),
+            $crate::pool::Pool::Postgres { pool, .. } => platform_tx!(pool, |$pool| $body),
         }
     };
 }
@@ -176,7 +177,7 @@ macro_rules! in_tx {
                 $tx.commit().await?;
                 out
             }
-            $crate::pool::Pool::Postgres(pool) => {
+            $crate::pool::Pool::Postgres { pool, .. } => {
                 #[allow(unused_mut)]
                 let mut $tx = pool.begin_with($crate::pool::BEGIN_PLATFORM).await?;
                 let out = $body;
@@ -193,7 +194,7 @@ macro_rules! in_tx {
                 $tx.commit().await?;
                 out
             }
-            $crate::pool::Pool::Postgres(pool) => tenant_tx!(pool, $tenant, |$tx| $body),
+            $crate::pool::Pool::Postgres { pool, .. } => tenant_tx!(pool, $tenant, |$tx| $body),
         }
     };
 }
@@ -209,7 +210,7 @@ macro_rules! write_one {
                 let mut $tx = pool.acquire().await?;
                 $body
             }
-            $crate::pool::Pool::Postgres(pool) => tenant_tx!(pool, $tenant, |$tx| $body),
+            $crate::pool::Pool::Postgres { pool, .. } => tenant_tx!(pool, $tenant, |$tx| $body),
         }
     };
 }
@@ -225,7 +226,7 @@ macro_rules! read_tx {
                 let mut $tx = pool.acquire().await?;
                 $body
             }
-            $crate::pool::Pool::Postgres(pool) => tenant_tx!(pool, $tenant, |$tx| $body),
+            $crate::pool::Pool::Postgres { pool, .. } => tenant_tx!(pool, $tenant, |$tx| $body),
         }
     };
 }
@@ -255,21 +256,6 @@ macro_rules! binds_for_engines {
     };
 }
 
-/// PostgreSQL: calls one of the message path's routines (migration 0016), `sql` being
-/// `SELECT routine($1, …)` with the parameters `bind` adds; it answers one boolean. No
-/// `BEGIN`/`COMMIT` around it: the routine binds its statement's own transaction to the
-/// tenant before it touches a table, so the call is one round trip (the counterpart of a
-/// group-committed SQLite write: see `group_commit.rs`).
-pub(crate) async fn postgres_routine(
-    pool: &PgPool,
-    sql: &'static str,
-    bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> crate::group_commit::BindResult,
-) -> Result<bool> {
-    let mut args = sqlx::postgres::PgArguments::default();
-    bind(&mut args).map_err(StoreError::unencodable)?;
-    Ok(sqlx::query_scalar_with(sql, args).fetch_one(pool).await?)
-}
-
 /// Begins a PostgreSQL transaction marked as platform work, which row-level security lets
 /// see every tenant. The setting is transaction-local, so it is safe behind a connection
 /// pooler; sent with `BEGIN` as one simple query, it costs no extra round trip.
@@ -286,7 +272,11 @@ impl Store {
     /// folder) if needed. Does not migrate.
     pub async fn connect(options: &StoreOptions) -> Result<Self> {
         let (pool, checkpointer) = if is_postgres_url(&options.url) {
-            (Pool::Postgres(connect_postgres(options).await?), None)
+            {
+                let pool = connect_postgres(options).await?;
+                let hot = HotWrites::<sqlx::Postgres>::start(&pool);
+                (Pool::Postgres { pool, hot }, None)
+            }
         } else if options.url.starts_with("sqlite:") {
             let (pool, checkpointer) = connect_sqlite(options).await?;
             (pool, Some(Arc::new(checkpointer)))
@@ -314,7 +304,7 @@ impl Store {
                 read.close().await;
                 write.close().await;
             }
-            Pool::Postgres(pool) => pool.close().await,
+            Pool::Postgres { pool, .. } => pool.close().await,
         }
     }
 
@@ -327,7 +317,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite { .. } => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Postgres { .. } => Backend::Postgres,
         }
     }
 }
@@ -379,7 +369,7 @@ async fn connect_sqlite(options: &StoreOptions) -> Result<(Pool, Checkpointer)> 
         .test_before_acquire(false)
         .connect_with(connect.clone().read_only(true))
         .await?;
-    let hot = HotWrites::start(&write);
+    let hot = HotWrites::<sqlx::Sqlite>::start(&write);
     Ok((Pool::Sqlite { read, write, hot }, Checkpointer::start(connect)))
 }
 

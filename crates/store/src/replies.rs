@@ -6,9 +6,9 @@
 //! crash: Meta may or may not have the message, so the worker asks the receipts
 //! ([`TenantScope::send_receipt`]) before it sends anything again.
 
-use crate::group_commit::WriteKind;
+use crate::group_commit::{RoutineCall, WriteKind};
 use crate::inbound::{rank_sql, status_rank};
-use crate::pool::{Pool, postgres_routine};
+use crate::pool::Pool;
 use crate::{Result, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Utc};
@@ -155,8 +155,9 @@ pub(crate) const FINISH_REPLY_SQLITE: WriteKind = WriteKind {
 /// PostgreSQL: the whole of [`TenantScope::finish_reply`] as one call of its routine
 /// (migration 0016), with the same parameters as [`FINISH_REPLY_SQLITE`]. When the reply
 /// opens a new minute's tally, the tallies no longer needed go.
-const FINISH_REPLY_POSTGRES: &str = "SELECT alphadome_finish_reply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-     $11, $12, $13, $14, $15, $16)";
+pub(crate) const FINISH_REPLY_POSTGRES: RoutineCall = RoutineCall(
+    "alphadome_finish_reply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+);
 
 /// SQLite: [`TenantScope::begin_send`] as a group-committed write; it took effect when the job
 /// exists.
@@ -168,7 +169,7 @@ pub(crate) const BEGIN_SEND_SQLITE: WriteKind = WriteKind {
 
 /// PostgreSQL: [`TenantScope::begin_send`] as one call of its routine (migration 0016),
 /// answering whether the job was found.
-const BEGIN_SEND_POSTGRES: &str = "SELECT alphadome_begin_send($1, $2, $3, $4)";
+pub(crate) const BEGIN_SEND_POSTGRES: RoutineCall = RoutineCall("alphadome_begin_send($1, $2, $3, $4)");
 
 /// The mark a send's start leaves on its job: the reply being handed to Meta.
 struct SendStarted {
@@ -310,7 +311,7 @@ impl TenantScope<'_> {
         let (handoff_since, tenant_last_hour, customer_last_day, noticed) = match &self.store.pool {
             Pool::Sqlite { read, .. } => standing!(CUSTOMER_STANDING_SQLITE, read),
             // The routine binds its own transaction to the tenant: one round trip.
-            Pool::Postgres(pool) => standing!(CUSTOMER_STANDING_POSTGRES, pool),
+            Pool::Postgres { pool, .. } => standing!(CUSTOMER_STANDING_POSTGRES, pool),
         };
         Ok(CustomerStanding {
             handoff_since,
@@ -327,10 +328,12 @@ impl TenantScope<'_> {
     pub async fn begin_send(&self, job_id: Uuid, reply: &PendingReply) -> Result<()> {
         let reply = serde_json::to_string(reply).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let row = SendStarted { tenant: self.tenant, job_id, at: now(), reply };
+        // Each write locks its own job only: any order will do.
+        let key = job_id.to_string();
         let found = match &self.store.pool {
-            Pool::Sqlite { hot, .. } => hot.begin_send.write(move |args| row.bind_sqlite(args)).await?,
-            Pool::Postgres(pool) => {
-                postgres_routine(pool, BEGIN_SEND_POSTGRES, |args| row.bind_postgres(args)).await?
+            Pool::Sqlite { hot, .. } => hot.begin_send.write(key, move |args| row.bind_sqlite(args)).await?,
+            Pool::Postgres { hot, .. } => {
+                hot.begin_send.write(key, move |args| row.bind_postgres(args)).await?
             }
         };
         if !found {
@@ -368,10 +371,14 @@ impl TenantScope<'_> {
     /// that reached Meta counts towards the tenant's hourly limit.
     pub async fn finish_reply(&self, r: &OutgoingReply<'_>) -> Result<()> {
         let row = Finished::of(self.tenant, r);
+        // Besides its own job and log row, a write locks its tenant's tally of the minute.
+        let key = self.tenant.0.to_string();
         let logged = match &self.store.pool {
-            Pool::Sqlite { hot, .. } => hot.finish_reply.write(move |args| row.bind_sqlite(args)).await?,
-            Pool::Postgres(pool) => {
-                postgres_routine(pool, FINISH_REPLY_POSTGRES, |args| row.bind_postgres(args)).await?
+            Pool::Sqlite { hot, .. } => {
+                hot.finish_reply.write(key, move |args| row.bind_sqlite(args)).await?
+            }
+            Pool::Postgres { hot, .. } => {
+                hot.finish_reply.write(key, move |args| row.bind_postgres(args)).await?
             }
         };
         if !logged {

@@ -75,9 +75,9 @@ backend_test!(concurrent_redeliveries_store_one_message, async |db: &TestDb| {
 });
 
 backend_test!(a_burst_of_deliveries_is_stored_once_each_and_a_bad_write_fails_alone, async |db: &TestDb| {
-    // Writes that arrive together share a transaction on SQLite: redeliveries inside one
-    // burst, the same wamid for two tenants, and one write that cannot succeed (its tenant
-    // does not exist) must each come out as if written alone.
+    // Writes that arrive together share a transaction (group commit, on both engines):
+    // redeliveries inside one burst, the same wamid for two tenants, and one write that
+    // cannot succeed (its tenant does not exist) must each come out as if written alone.
     let store = db.store().await;
     let a = make_tenant(&store, "a-shop", "111").await;
     let b = make_tenant(&store, "b-shop", "222").await;
@@ -440,4 +440,58 @@ backend_test!(two_processes_claiming_at_once_never_take_the_same_job, async |db:
     }
     let unique: std::collections::HashSet<_> = claimed.iter().collect();
     assert_eq!((claimed.len(), unique.len()), (24, 24));
+});
+
+backend_test!(two_processes_writing_the_same_customers_at_once_lose_nothing, async |db: &TestDb| {
+    // Each process group-commits its writes, so two processes write overlapping batches at
+    // once: the same customers' contacts and sessions, the same tenants' tallies. Every
+    // message must be stored once and every reply logged and counted once.
+    let (first, second) = (db.store().await, db.store().await);
+    let a = make_tenant(&first, "a-shop", "111").await;
+    let b = make_tenant(&first, "b-shop", "222").await;
+    let customers: Vec<String> = (0..12).map(|i| format!("2547000002{i:02}")).collect();
+    let mut writes = tokio::task::JoinSet::new();
+    for (n, store) in [first.clone(), second.clone()].into_iter().enumerate() {
+        for (tenant, number) in [(a.id, "111"), (b.id, "222")] {
+            for (i, customer) in customers.iter().enumerate() {
+                // The second process meets the customers in the opposite order.
+                let customer =
+                    if n == 0 { customer.clone() } else { customers[customers.len() - 1 - i].clone() };
+                let m = message(number, &format!("wamid.{n}.{customer}"), &customer, "hi");
+                let store = store.clone();
+                writes.spawn(async move { store.tenant(tenant).record_inbound(&m).await });
+            }
+        }
+    }
+    while let Some(done) = writes.join_next().await {
+        assert!(matches!(done.unwrap(), Ok(Recorded::New { .. })));
+    }
+    // Each customer has two messages with each tenant: answer them round by round, both
+    // processes finishing at once.
+    let lease = chrono::Duration::seconds(60);
+    for _round in 0..2 {
+        let claimed = first.claim_jobs(100, 100, lease).await.unwrap();
+        assert_eq!(claimed.len(), 2 * customers.len());
+        let mut finished = tokio::task::JoinSet::new();
+        for (i, c) in claimed.into_iter().enumerate() {
+            let store = if i % 2 == 0 { first.clone() } else { second.clone() };
+            finished.spawn(async move {
+                let wamid = format!("wamid.R.{}", c.job.id);
+                let mut r = reply(c.job.id, Some(&wamid), "sent");
+                let customer = c.job.subject.clone().unwrap_or_default();
+                r.to = &customer;
+                store.tenant(c.tenant).finish_reply(&r).await
+            });
+        }
+        while let Some(done) = finished.join_next().await {
+            done.unwrap().unwrap();
+        }
+    }
+    for tenant in [a.id, b.id] {
+        let scope = first.tenant(tenant);
+        assert!(scope.jobs().await.unwrap().iter().all(|j| j.state == "done"));
+        assert_eq!(scope.message_log(200).await.unwrap().len(), 4 * customers.len());
+        let standing = scope.customer_standing(&customers[0], 100).await.unwrap().recent;
+        assert_eq!((standing.tenant_last_hour, standing.customer_last_day), (24, 2));
+    }
 });
