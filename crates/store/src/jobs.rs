@@ -7,6 +7,7 @@
 //! runs out. No database lock is held while the job runs (it may call outside APIs).
 
 use crate::inbound::Job;
+use crate::replies::{CustomerStanding, StandingRow, standing_columns, standing_window};
 use crate::{Result, Store, StoreError, TenantScope, now};
 use alphadome_core::TenantId;
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +23,11 @@ pub struct ClaimedJob {
     pub config_version: i64,
     /// The job (attempts already counts this one).
     pub job: Job,
+    /// Where the job's customer stood when it was claimed; `None` for a job without one. A
+    /// customer's jobs are claimed one at a time, each once the one before it finished, so
+    /// the customer's own counts are exact; the tenant's hour may miss the replies of jobs
+    /// still in progress.
+    pub standing: Option<CustomerStanding>,
 }
 
 /// The columns of [`Job`], in order.
@@ -33,8 +39,12 @@ macro_rules! job_columns {
 pub(crate) const JOB_COLUMNS: &str = job_columns!();
 
 /// [`Store::claim_jobs`] in one statement: the due jobs (`$2` at most, oldest first), at most
-/// `$3` of them per tenant, `$4` in all, leased until `$5`. `$lock` locks the due rows on
-/// PostgreSQL, skipping those another process is claiming right now.
+/// `$3` of them per tenant, `$4` in all, leased until `$5`, each with its customer's standing
+/// (`$6` the first minute of the hour, `$7` the day's start; the customer's day counted up to
+/// the largest daily cap of any tenant, which tells as well whether their tenant's own cap is
+/// reached: SQLite cannot take a bound per row).
+/// `$lock` locks the due rows on PostgreSQL, skipping those another process is claiming
+/// right now.
 macro_rules! claim_sql {
     ($lock:literal) => {
         concat!(
@@ -60,7 +70,14 @@ macro_rules! claim_sql {
              AND (bot_tenant_id, id) IN (SELECT bot_tenant_id, id FROM chosen) \
              RETURNING bot_tenant_id, ",
             job_columns!(),
-            ", (SELECT config_version FROM bot_tenants t WHERE t.id = jobs.bot_tenant_id) AS config_version"
+            ", (SELECT config_version FROM bot_tenants t WHERE t.id = jobs.bot_tenant_id) AS config_version, ",
+            standing_columns!(
+                "jobs.bot_tenant_id",
+                "jobs.subject",
+                "$7",
+                "$6",
+                "(SELECT MAX(c.max_messages_per_user_per_day) FROM bot_control_settings c)"
+            )
         )
     };
 }
@@ -83,6 +100,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let at = now();
+        let (day, minute) = standing_window(at);
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let sql = match self.backend() {
             crate::Backend::Sqlite => CLAIM_SQLITE,
@@ -95,6 +113,8 @@ impl Store {
                 .bind(count(per_tenant))
                 .bind(count(limit))
                 .bind(at + lease)
+                .bind(minute)
+                .bind(day)
                 .fetch_all(pool)
                 .await?
         });
@@ -103,6 +123,7 @@ impl Store {
             .map(|r| ClaimedJob {
                 tenant: TenantId(r.bot_tenant_id),
                 config_version: r.config_version,
+                standing: r.job.subject.is_some().then(|| r.standing.at(at)),
                 job: r.job,
             })
             .collect();
@@ -126,6 +147,8 @@ struct ClaimedRow {
     config_version: i64,
     #[sqlx(flatten)]
     job: Job,
+    #[sqlx(flatten)]
+    standing: StandingRow,
 }
 
 /// The one statement that moves a claimed job on, written once for both engines.

@@ -67,8 +67,8 @@ pub struct OutgoingReply<'a> {
     pub draft: bool,
 }
 
-/// What the worker reads about a customer before it decides a reply
-/// ([`TenantScope::customer_standing`]).
+/// What the worker reads about a customer before it decides a reply: with each job it claims
+/// ([`crate::ClaimedJob::standing`]), or alone ([`TenantScope::customer_standing`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CustomerStanding {
     /// Since when a person has the conversation, if one has it.
@@ -91,22 +91,84 @@ pub struct RecentReplies {
     pub noticed_last_day: bool,
 }
 
-/// SQLite: [`TenantScope::customer_standing`] in one statement ($1 tenant, $2 the day's start,
-/// $3 the first minute of the hour, $4 the daily cap, $5 the customer). A single statement
-/// reads one snapshot, so it needs no transaction.
-const CUSTOMER_STANDING_SQLITE: &str = "SELECT \
-     (SELECT handoff_at FROM user_sessions WHERE bot_tenant_id = $1 AND phone = $5 \
-         AND handoff_state IS NOT NULL), \
-     (SELECT COALESCE(SUM(replies), 0) FROM reply_minutes WHERE bot_tenant_id = $1 AND minute > $3), \
-     (SELECT COUNT(*) FROM (SELECT 1 FROM bot_message_logs WHERE bot_tenant_id = $1 \
-         AND user_phone = $5 AND created_at >= $2 AND direction = 'outgoing' \
-         AND status IN ('sent', 'delivered', 'read', 'played') \
-         AND COALESCE(template_used, '') <> 'rate_limit_notice' LIMIT $4) d), \
-     (SELECT MAX(created_at) FROM bot_message_logs WHERE bot_tenant_id = $1 AND user_phone = $5 \
-         AND created_at >= $2 AND direction = 'outgoing' AND template_used = 'rate_limit_notice')";
+/// Where a customer stands ([`CustomerStanding`]), as four columns over SQL expressions for
+/// the tenant, the customer, the day's start, the first minute of the hour and the daily cap:
+/// since when a person has the conversation, the tenant's replies in the hour (summed from
+/// per-minute tallies), the customer's replies in the day (counted up to the cap, so the cost
+/// does not grow with a busy customer's history) and their last limit notice of the day. Read
+/// by [`TenantScope::customer_standing`] and, for each job it claims, by the claim.
+macro_rules! standing_columns {
+    ($tenant:literal, $customer:literal, $day:literal, $minute:literal, $cap:literal) => {
+        concat!(
+            "(SELECT s.handoff_at FROM user_sessions s WHERE s.bot_tenant_id = ",
+            $tenant,
+            " AND s.phone = ",
+            $customer,
+            " AND s.handoff_state IS NOT NULL) AS handoff_since, \
+             (SELECT CAST(COALESCE(SUM(m.replies), 0) AS BIGINT) FROM reply_minutes m \
+                 WHERE m.bot_tenant_id = ",
+            $tenant,
+            " AND m.minute > ",
+            $minute,
+            ") AS tenant_last_hour, \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM bot_message_logs l WHERE l.bot_tenant_id = ",
+            $tenant,
+            " AND l.user_phone = ",
+            $customer,
+            " AND l.created_at >= ",
+            $day,
+            " AND l.direction = 'outgoing' \
+                 AND l.status IN ('sent', 'delivered', 'read', 'played') \
+                 AND COALESCE(l.template_used, '') <> 'rate_limit_notice' LIMIT ",
+            $cap,
+            ") d) AS customer_last_day, \
+             (SELECT MAX(l.created_at) FROM bot_message_logs l WHERE l.bot_tenant_id = ",
+            $tenant,
+            " AND l.user_phone = ",
+            $customer,
+            " AND l.created_at >= ",
+            $day,
+            " AND l.direction = 'outgoing' AND l.template_used = 'rate_limit_notice') AS last_notice"
+        )
+    };
+}
+pub(crate) use standing_columns;
 
-/// PostgreSQL: the same, as one call of its routine (migration 0016).
-const CUSTOMER_STANDING_POSTGRES: &str = "SELECT * FROM alphadome_customer_standing($1, $2, $3, $4, $5)";
+/// [`TenantScope::customer_standing`] ($1 tenant, $2 the day's start, $3 the first minute of
+/// the hour, $4 the daily cap, $5 the customer).
+const CUSTOMER_STANDING: &str = concat!("SELECT ", standing_columns!("$1", "$5", "$2", "$3", "$4"));
+
+/// The columns of [`standing_columns!`], as read.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub(crate) struct StandingRow {
+    handoff_since: Option<DateTime<Utc>>,
+    tenant_last_hour: i64,
+    customer_last_day: i64,
+    last_notice: Option<DateTime<Utc>>,
+}
+
+impl StandingRow {
+    /// The standing read at `at`.
+    pub(crate) fn at(self, at: DateTime<Utc>) -> CustomerStanding {
+        CustomerStanding {
+            handoff_since: self.handoff_since,
+            recent: RecentReplies {
+                tenant_last_hour: self.tenant_last_hour,
+                customer_last_day: self.customer_last_day,
+                noticed_last_hour: self
+                    .last_notice
+                    .is_some_and(|notice| notice >= at - chrono::Duration::hours(1)),
+                noticed_last_day: self.last_notice.is_some(),
+            },
+        }
+    }
+}
+
+/// The bounds a standing is read within, at `at`: the day's start and the first minute of
+/// the hour.
+pub(crate) fn standing_window(at: DateTime<Utc>) -> (DateTime<Utc>, i64) {
+    (at - chrono::Duration::hours(24), minute_of(at) - 60)
+}
 
 /// How long a minute's tally is kept: twice the hour the limit looks at.
 const TALLY_KEPT_MINUTES: i64 = 120;
@@ -287,41 +349,23 @@ fn furthest(rows: Vec<ReceiptRow>) -> Option<ReceiptRow> {
 }
 
 impl TenantScope<'_> {
-    /// Where a customer stands before a reply is decided, in one read: whether a person has the
-    /// conversation, and the replies the tenant's message limits look at. The tenant's hour is
-    /// summed from per-minute tallies and the customer's day stops counting at its cap, so the
-    /// cost does not grow with a busy tenant's history.
+    /// Where a customer stands now, in one read: whether a person has the conversation, and
+    /// the replies the tenant's message limits look at (see [`standing_columns!`]). The
+    /// worker gets the same with each job it claims.
     pub async fn customer_standing(&self, customer: &str, daily_cap: i64) -> Result<CustomerStanding> {
         let at = now();
-        let (hour, day) = (at - chrono::Duration::hours(1), at - chrono::Duration::hours(24));
-        type Row = (Option<DateTime<Utc>>, i64, i64, Option<DateTime<Utc>>);
-        // One body for both engines' query types.
-        macro_rules! standing {
-            ($sql:expr, $pool:expr) => {
-                sqlx::query_as::<_, Row>($sql)
-                    .bind(self.tenant.0)
-                    .bind(day)
-                    .bind(minute_of(at) - 60)
-                    .bind(daily_cap)
-                    .bind(customer)
-                    .fetch_one($pool)
-                    .await?
-            };
-        }
-        let (handoff_since, tenant_last_hour, customer_last_day, noticed) = match &self.store.pool {
-            Pool::Sqlite { read, .. } => standing!(CUSTOMER_STANDING_SQLITE, read),
-            // The routine binds its own transaction to the tenant: one round trip.
-            Pool::Postgres { pool, .. } => standing!(CUSTOMER_STANDING_POSTGRES, pool),
-        };
-        Ok(CustomerStanding {
-            handoff_since,
-            recent: RecentReplies {
-                tenant_last_hour,
-                customer_last_day,
-                noticed_last_hour: noticed.is_some_and(|at| at >= hour),
-                noticed_last_day: noticed.is_some(),
-            },
-        })
+        let (day, minute) = standing_window(at);
+        let row: StandingRow = read_tx!(self.store, tenant = self.tenant, |tx| {
+            sqlx::query_as(CUSTOMER_STANDING)
+                .bind(self.tenant.0)
+                .bind(day)
+                .bind(minute)
+                .bind(daily_cap)
+                .bind(customer)
+                .fetch_one(&mut *tx)
+                .await?
+        });
+        Ok(row.at(at))
     }
 
     /// Records on the job that its reply is being handed to Meta.

@@ -189,8 +189,8 @@ pub fn fallback(tenant: &TenantRuntime) -> Decision {
 pub struct Customer<'a> {
     /// The customer's id (`wa_id` or user id).
     pub id: &'a str,
-    /// Since when a person has the conversation, if one has it (the worker reads it together
-    /// with the message limits: `TenantScope::customer_standing`).
+    /// Since when a person has the conversation, if one has it (the worker has it, with the
+    /// message limits, from the job's claim: `ClaimedJob::standing`).
     pub handoff_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 

@@ -226,15 +226,9 @@ impl Worker {
         }
         let kind = whatsapp::kind(&payload.message);
         let customer = Some(payload.customer.as_str()).filter(|c| !c.is_empty());
-        // One read for both the hand-off and the limits: the limits may be a decision older,
-        // which only matters for the tenant's hourly cap (one customer's jobs run in turn).
-        let standing = match customer {
-            Some(customer) => {
-                let daily_cap = i64::from(tenant.settings.max_messages_per_user_per_day);
-                Some(store(scope.customer_standing(customer, daily_cap).await)?)
-            }
-            None => None,
-        };
+        // The hand-off and the limits as the claim read them (one read for both, with the
+        // claim, instead of one per job).
+        let standing = claimed.standing;
         let from = customer.zip(standing).map(|(id, s)| Customer { id, handoff_since: s.handoff_since });
         let decision = self.services.decide(&tenant, from, &kind).await?;
         if let (Some(reason), Some(customer)) = (decision.hand_off, customer) {

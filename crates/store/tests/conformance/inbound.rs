@@ -357,7 +357,13 @@ backend_test!(the_limits_count_replies_that_reached_meta_and_notices_apart, asyn
         }
         scope.finish_reply(&r).await.unwrap();
         if i < 4 {
-            job = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0).job.id;
+            let next = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0);
+            job = next.job.id;
+            // The claim reads the customer's standing with the job.
+            let recent = next.standing.expect("a customer's job has a standing").recent;
+            let delivered = [1, 2, 2, 2][i];
+            assert_eq!((recent.tenant_last_hour, recent.customer_last_day), (delivered, delivered), "{i}");
+            assert_eq!(recent.noticed_last_hour, i >= 2, "{i}");
         }
     }
     let recent = scope.customer_standing("254700000001", 100).await.unwrap().recent;
@@ -409,6 +415,10 @@ backend_test!(a_customers_standing_shows_a_handoff_to_a_person, async |db: &Test
     scope.start_handoff("254700000001", "requested").await.unwrap();
     let since = scope.customer_standing("254700000001", 100).await.unwrap().handoff_since;
     assert!(since.is_some_and(|at| (chrono::Utc::now() - at).num_seconds().abs() < 60), "{since:?}");
+    // A claimed job of the customer carries the same.
+    scope.record_inbound(&message("111", "wamid.H1", "254700000001", "hi")).await.unwrap();
+    let claimed = store.claim_jobs(1, 1, chrono::Duration::seconds(60)).await.unwrap().remove(0);
+    assert_eq!(claimed.standing.and_then(|s| s.handoff_since), since);
     // Only that customer, and only in that tenant.
     assert_eq!(scope.customer_standing("254700000009", 100).await.unwrap().handoff_since, None);
     let b = make_tenant(&store, "b-shop", "222").await;
