@@ -43,16 +43,19 @@ pub(crate) const JOB_COLUMNS: &str = job_columns!();
 /// (`$6` the first minute of the hour, `$7` the day's start; the customer's day counted up to
 /// the largest daily cap of any tenant, which tells as well whether their tenant's own cap is
 /// reached: SQLite cannot take a bound per row).
-/// `$lock` locks the due rows on PostgreSQL, skipping those another process is claiming
-/// right now.
+/// Tenants listed in `$8` (a JSON array of ids) are passed over; `$skip` spells that per
+/// engine. `$lock` locks the due rows on PostgreSQL, skipping those another process is
+/// claiming right now.
 macro_rules! claim_sql {
-    ($lock:literal) => {
+    ($skip:literal, $lock:literal) => {
         concat!(
             "WITH due AS ( \
                  SELECT j.bot_tenant_id, j.id, j.run_at, j.created_at FROM jobs j \
                  JOIN bot_tenants t ON t.id = j.bot_tenant_id \
                  WHERE j.state = 'pending' AND j.run_at <= $1 AND (j.locked_until IS NULL OR j.locked_until <= $1) \
-                 AND t.whatsapp_token_broken_at IS NULL \
+                 AND t.whatsapp_token_broken_at IS NULL AND ",
+            $skip,
+            " \
                  AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.bot_tenant_id = j.bot_tenant_id \
                      AND e.subject = j.subject AND e.state = 'pending' \
                      AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))) \
@@ -81,8 +84,12 @@ macro_rules! claim_sql {
         )
     };
 }
-const CLAIM_SQLITE: &str = claim_sql!("");
-const CLAIM_POSTGRES: &str = claim_sql!("FOR UPDATE OF j SKIP LOCKED");
+const CLAIM_SQLITE: &str =
+    claim_sql!("j.bot_tenant_id NOT IN (SELECT unhex(replace(value, '-', '')) FROM json_each($8))", "");
+const CLAIM_POSTGRES: &str = claim_sql!(
+    "NOT j.bot_tenant_id = ANY (ARRAY(SELECT s::uuid FROM json_array_elements_text($8::json) s))",
+    "FOR UPDATE OF j SKIP LOCKED"
+);
 
 impl Store {
     /// Claims up to `limit` due jobs for `lease`, oldest first, taking at most `per_tenant`
@@ -96,11 +103,25 @@ impl Store {
         per_tenant: usize,
         lease: Duration,
     ) -> Result<Vec<ClaimedJob>> {
+        self.claim_jobs_except(limit, per_tenant, lease, &[]).await
+    }
+
+    /// Like [`Store::claim_jobs`], passing over the tenants in `skip` (a worker already has
+    /// as many of their jobs as it will run at once).
+    pub async fn claim_jobs_except(
+        &self,
+        limit: usize,
+        per_tenant: usize,
+        lease: Duration,
+        skip: &[TenantId],
+    ) -> Result<Vec<ClaimedJob>> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         let at = now();
         let (day, minute) = standing_window(at);
+        let skip = serde_json::to_string(&skip.iter().map(|t| t.0).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let sql = match self.backend() {
             crate::Backend::Sqlite => CLAIM_SQLITE,
@@ -115,6 +136,7 @@ impl Store {
                 .bind(at + lease)
                 .bind(minute)
                 .bind(day)
+                .bind(&skip)
                 .fetch_all(pool)
                 .await?
         });

@@ -312,3 +312,55 @@ backend_test!(a_send_whose_answer_never_came_is_settled_from_receipts_not_sent_t
     );
     assert_eq!(app.services.store.job_counts().await.unwrap(), (0, 0));
 });
+
+backend_test!(a_tenant_paced_by_meta_does_not_hold_up_another_tenants_reply, async |db: &TestDb| {
+    // A busy tenant's backlog, sent at its number's pace, is larger than every slot the
+    // worker has: a quiet tenant's message that arrives meanwhile is still answered at once.
+    let app = TestApp::spawn(db).await;
+    let graph = FakeGraph::start().await;
+    for (slug, number) in [("busy", "111000111"), ("quiet", "222000222")] {
+        let body = json!({ "slug": slug, "client_name": slug, "whatsapp_phone_number_id": number,
+            "is_active": true, "secrets": { "whatsapp_access_token": TOKEN } });
+        assert_eq!(app.platform(Method::POST, "/api/v1/tenants", Some(body)).await.0, StatusCode::CREATED);
+    }
+    let paced = json!({ "whatsapp_messages_per_second": 10 });
+    let path = "/api/v1/tenants/busy/settings";
+    assert_eq!(app.platform(Method::PATCH, path, Some(paced)).await.0, StatusCode::OK);
+    let messages = |number: &str, from: std::ops::Range<usize>| {
+        let messages: Vec<_> = from
+            .map(|i| json!({ "from": format!("2547{i:08}"), "id": format!("wamid.{number}.{i}"),
+                "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": { "body": "hi" } }))
+            .collect();
+        json!({ "object": "whatsapp_business_account", "entry": [{ "id": "waba", "changes": [{ "field": "messages",
+            "value": { "metadata": { "phone_number_id": number }, "messages": messages } }] }] })
+        .to_string()
+    };
+    for batch in 0..4 {
+        let body = messages("111000111", batch * 100..(batch + 1) * 100);
+        assert_eq!(app.deliver_signed(body.as_bytes()).await, StatusCode::OK);
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker(&app, &graph).run(Duration::from_millis(20), stopped));
+    let sent_to = |number: &str| graph.texts().iter().filter(|t| t.phone_number_id == number).count();
+    let started = tokio::time::Instant::now();
+    while sent_to("111000111") < 2 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the busy tenant's sends never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // By now the worker has claimed all it will of the backlog.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let body = messages("222000222", 0..1);
+    assert_eq!(app.deliver_signed(body.as_bytes()).await, StatusCode::OK);
+    let busy_before = sent_to("111000111");
+    let arrived = tokio::time::Instant::now();
+    while sent_to("222000222") == 0 {
+        assert!(arrived.elapsed() < Duration::from_secs(10), "the quiet tenant was never answered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Answered within a few of the busy tenant's paced sends (10 a second), not behind them.
+    let busy_meanwhile = sent_to("111000111") - busy_before;
+    assert!(busy_meanwhile < 8, "the quiet tenant waited while the busy one sent {busy_meanwhile}");
+    let _ = stop.send(true);
+    running.abort();
+});

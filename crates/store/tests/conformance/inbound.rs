@@ -172,6 +172,24 @@ backend_test!(jobs_are_leased_fairly_retried_and_killed, async |db: &TestDb| {
     );
 });
 
+backend_test!(a_tenant_passed_over_is_not_claimed_from, async |db: &TestDb| {
+    let store = db.store().await;
+    let a = make_tenant(&store, "a-shop", "111").await;
+    let b = make_tenant(&store, "b-shop", "222").await;
+    for (tenant, number, wamid) in
+        [(a.id, "111", "wamid.A0"), (a.id, "111", "wamid.A1"), (b.id, "222", "wamid.B0")]
+    {
+        let customer = format!("2547000003{}", &wamid[wamid.len() - 2..]);
+        store.tenant(tenant).record_inbound(&message(number, wamid, &customer, "hi")).await.unwrap();
+    }
+    let lease = chrono::Duration::seconds(60);
+    let claimed = store.claim_jobs_except(10, 10, lease, &[a.id]).await.unwrap();
+    assert_eq!(claimed.iter().map(|c| c.tenant).collect::<Vec<_>>(), vec![b.id]);
+    assert!(store.claim_jobs_except(10, 10, lease, &[a.id, b.id]).await.unwrap().is_empty());
+    let rest = store.claim_jobs(10, 10, lease).await.unwrap();
+    assert_eq!(rest.iter().filter(|c| c.tenant == a.id).count(), 2);
+});
+
 backend_test!(an_expired_lease_is_claimed_again, async |db: &TestDb| {
     let store = db.store().await;
     let a = make_tenant(&store, "a-shop", "111").await;
