@@ -8,7 +8,8 @@
 //! fixed open-loop rate; lost and duplicated replies; peak RSS of the whole process (server,
 //! worker, fake and load generator together).
 //!
-//! `BENCH_BACKEND=sqlite` or `BENCH_BACKEND=postgres` runs one engine only.
+//! `BENCH_BACKEND=sqlite` or `BENCH_BACKEND=postgres` runs one engine only; `BENCH_MESSAGES=n`
+//! sends `n` messages in the closed loop instead of 3,000 (a longer, steadier run).
 //!
 //! With `BENCH_NO_WORKER=1` it measures the acknowledgement path alone instead: the closed
 //! and the open loop with no reply worker running. `BENCH_SQL_LOG=file` writes every SQL
@@ -28,7 +29,13 @@ use std::time::{Duration, Instant};
 
 const SECRET: &str = "bench-app-secret";
 const TENANTS: usize = 10;
+/// Messages of the closed loop, unless `BENCH_MESSAGES` says otherwise.
 const THROUGHPUT_MESSAGES: usize = 3_000;
+
+/// The closed loop's messages: `BENCH_MESSAGES`, else [`THROUGHPUT_MESSAGES`].
+fn messages() -> usize {
+    std::env::var("BENCH_MESSAGES").ok().and_then(|n| n.parse().ok()).unwrap_or(THROUGHPUT_MESSAGES)
+}
 const CONCURRENCY: usize = 32;
 const RATE: u64 = 500;
 const RATE_SECONDS: u64 = 10;
@@ -122,18 +129,18 @@ fn check_replies(graph: &FakeGraph, expected: usize) -> (usize, usize) {
     (expected.saturating_sub(unique.len()), answered.len() - unique.len())
 }
 
-/// Sends [`THROUGHPUT_MESSAGES`] webhooks from [`CONCURRENCY`] closed-loop senders; returns
+/// Sends [`messages()`] signed webhooks from [`CONCURRENCY`] closed-loop senders; returns
 /// how long until the last was acknowledged.
 async fn closed_loop(b: &Bench) -> Duration {
     let started = Instant::now();
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (next, count) = (Arc::new(std::sync::atomic::AtomicUsize::new(0)), messages());
     let mut senders = tokio::task::JoinSet::new();
     for _ in 0..CONCURRENCY {
         let (client, base, next) = (b.client.clone(), b.base.clone(), next.clone());
         senders.spawn(async move {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= THROUGHPUT_MESSAGES {
+                if i >= count {
                     break;
                 }
                 assert_eq!(post(&client, &base, i).await.0, 200);
@@ -146,20 +153,20 @@ async fn closed_loop(b: &Bench) -> Duration {
 
 /// Returns the closed-loop acknowledgement rate (requests/s).
 async fn throughput(b: &Bench) -> f64 {
-    let (started, cpu) = (Instant::now(), cpu_seconds());
+    let (started, cpu, count) = (Instant::now(), cpu_seconds(), messages());
     let acked = closed_loop(b).await;
-    wait_for_replies(&b.graph, THROUGHPUT_MESSAGES, Duration::from_secs(120)).await;
+    wait_for_replies(&b.graph, count, Duration::from_secs(120)).await;
     let total = started.elapsed();
     let busy = (cpu_seconds() - cpu) / total.as_secs_f64() / 2.0 * 100.0;
-    let (lost, duplicated) = check_replies(&b.graph, THROUGHPUT_MESSAGES);
+    let (lost, duplicated) = check_replies(&b.graph, count);
     println!(
-        "  end to end: {THROUGHPUT_MESSAGES} messages in {:.2} s = {:.0} msg/s (acknowledged in {:.2} s = {:.0} req/s); lost {lost}, duplicated {duplicated}; {busy:.0}% of the two cores busy",
+        "  end to end: {count} messages in {:.2} s = {:.0} msg/s (acknowledged in {:.2} s = {:.0} req/s); lost {lost}, duplicated {duplicated}; {busy:.0}% of the two cores busy",
         total.as_secs_f64(),
-        THROUGHPUT_MESSAGES as f64 / total.as_secs_f64(),
+        count as f64 / total.as_secs_f64(),
         acked.as_secs_f64(),
-        THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64()
+        count as f64 / acked.as_secs_f64()
     );
-    THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64()
+    count as f64 / acked.as_secs_f64()
 }
 
 /// An open loop of `rate` webhook POSTs per second for `seconds`, starting at message
@@ -202,7 +209,7 @@ async fn overload(b: &Bench, capacity: f64, first: usize) {
 
 async fn latency(b: &Bench) {
     let count = (RATE * RATE_SECONDS) as usize;
-    let results = open_loop(b, RATE, RATE_SECONDS, THROUGHPUT_MESSAGES).await;
+    let results = open_loop(b, RATE, RATE_SECONDS, messages()).await;
     let not_ok = results.iter().filter(|(status, _)| *status != 200).count();
     let mut latencies: Vec<Duration> = results.into_iter().map(|(_, took)| took).collect();
     latencies.sort();
@@ -218,7 +225,7 @@ async fn latency(b: &Bench) {
     );
     // A delivery refused with 503 was not stored (Meta sends it again): only the acknowledged
     // ones are owed a reply.
-    let owed = THROUGHPUT_MESSAGES + count - not_ok;
+    let owed = messages() + count - not_ok;
     wait_for_replies(&b.graph, owed, Duration::from_secs(120)).await;
     let (lost, duplicated) = check_replies(&b.graph, owed);
     println!("  after the open-loop phase: lost {lost}, duplicated {duplicated} (of {owed} acknowledged)");
@@ -268,10 +275,10 @@ async fn main() {
             let acked = closed_loop(&bench).await;
             println!(
                 "  no worker: closed loop {:.0} req/s, {:.0}% of the two cores busy",
-                THROUGHPUT_MESSAGES as f64 / acked.as_secs_f64(),
+                messages() as f64 / acked.as_secs_f64(),
                 (cpu_seconds() - cpu) / acked.as_secs_f64() / 2.0 * 100.0
             );
-            let results = open_loop(&bench, RATE, RATE_SECONDS, THROUGHPUT_MESSAGES).await;
+            let results = open_loop(&bench, RATE, RATE_SECONDS, messages()).await;
             let mut l: Vec<f64> = results.iter().map(|(_, t)| t.as_secs_f64() * 1000.0).collect();
             l.sort_by(f64::total_cmp);
             println!("  no worker: ack p50 {:.2} ms, p99 {:.2} ms", l[l.len() / 2], l[l.len() * 99 / 100]);
@@ -279,7 +286,7 @@ async fn main() {
         }
         let capacity = throughput(&bench).await;
         latency(&bench).await;
-        overload(&bench, capacity, THROUGHPUT_MESSAGES + (RATE * RATE_SECONDS) as usize).await;
+        overload(&bench, capacity, messages() + (RATE * RATE_SECONDS) as usize).await;
         println!("  peak RSS so far (whole process): {:.0} MiB", peak_rss_mib());
         let _ = bench.stop.send(true);
         db.cleanup().await;
