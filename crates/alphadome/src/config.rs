@@ -28,6 +28,7 @@ struct FileConfig {
     db_role: Option<String>,
     worker_lease_seconds: Option<u64>,
     worker_receipt_wait_seconds: Option<u64>,
+    redis_url: Option<String>,
 }
 
 /// The validated configuration.
@@ -65,6 +66,9 @@ pub struct Config {
     pub worker_lease: Duration,
     /// How long a send cut off by a crash waits for Meta's receipts before it is sent again.
     pub worker_receipt_wait: Duration,
+    /// Redis shared by every `serve` process (`ALPHADOME_REDIS_URL`; may hold a password:
+    /// print it with `redact_url`): the pace of each WhatsApp number is kept there.
+    pub redis_url: Option<String>,
 }
 
 /// Where the master key comes from.
@@ -158,6 +162,7 @@ impl Config {
             worker_lease,
             worker_receipt_wait,
             platform_tenant: env("ALPHADOME_PLATFORM_TENANT"),
+            redis_url: env("ALPHADOME_REDIS_URL").or(file.redis_url),
         };
         config.validate()?;
         Ok(config)
@@ -183,6 +188,11 @@ impl Config {
         }
         if !(1..=1000).contains(&self.db_max_connections) {
             bail!("the database connection limit must be 1 to 1000");
+        }
+        if let Some(url) = &self.redis_url
+            && !url.starts_with("redis://")
+        {
+            bail!("ALPHADOME_REDIS_URL must start with redis:// (got {})", alphadome_store::redact_url(url));
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ mod audit;
 mod demo;
 pub mod engine;
 mod error;
-mod pacer;
+pub mod pacer;
 mod precedence;
 mod runtime;
 mod secrets;

@@ -132,7 +132,7 @@ pub async fn postgres_reachable() -> bool {
             let _ = conn.close().await;
             true
         }
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+        _ if on_ci() => {
             panic!("PostgreSQL at {} is unreachable, and CI=true forbids skipping", postgres_url())
         }
         _ => {
@@ -143,6 +143,33 @@ pub async fn postgres_reachable() -> bool {
             false
         }
     }
+}
+
+/// The test Redis (`ALPHADOME_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`), when it
+/// answers; outside CI a test without it says so and passes as skipped.
+///
+/// # Panics
+/// Under CI when Redis is unreachable.
+pub async fn redis_url() -> Option<String> {
+    let url = std::env::var("ALPHADOME_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let ping = async {
+        let client = redis::Client::open(url.as_str())?;
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await
+    };
+    match tokio_timeout(ping).await {
+        Some(Ok(_)) => Some(url),
+        _ if on_ci() => panic!("Redis at {url} is unreachable, and CI=true forbids skipping"),
+        _ => {
+            eprintln!("SKIPPED: Redis at {url} is unreachable; set ALPHADOME_TEST_REDIS_URL");
+            None
+        }
+    }
+}
+
+/// Whether this is a CI run, where a test may not skip for want of a service.
+fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 async fn tokio_timeout<F: std::future::Future>(f: F) -> Option<F::Output> {

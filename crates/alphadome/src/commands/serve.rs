@@ -5,7 +5,9 @@ use alphadome_server::AppState;
 use alphadome_server::webhooks::whatsapp::WhatsAppConfig;
 use alphadome_service::DemoOutcome;
 use alphadome_service::graph::GraphClient;
+use alphadome_service::pacer::Pacer;
 use alphadome_service::worker::{RetryPolicy, Worker};
+use alphadome_store::redact_url;
 use anyhow::Context;
 
 /// Migrates, optionally loads the demo, binds, starts the reply worker, and serves until
@@ -19,7 +21,7 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = %alphadome_store::redact_url(&config.database_url), "alphadome serving");
+    tracing::info!(%address, database = %redact_url(&config.database_url), "alphadome serving");
     eprintln!("alphadome listening on http://{address}");
     let store = services.store.clone();
     let whatsapp = WhatsAppConfig {
@@ -39,7 +41,13 @@ pub async fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         receipt_wait: config.worker_receipt_wait,
         ..RetryPolicy::default()
     };
-    let worker = Worker::new(services.clone(), graph, retry);
+    let mut worker = Worker::new(services.clone(), graph, retry);
+    if let Some(url) = &config.redis_url {
+        let pacer = Pacer::shared(url)
+            .with_context(|| format!("ALPHADOME_REDIS_URL ({}) is not usable", redact_url(url)))?;
+        tracing::info!(redis = %redact_url(url), "sends paced through Redis, shared by every process");
+        worker = worker.with_pacer(pacer);
+    }
     let (stop_worker, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(200), stopped));
     let alerter = tokio::spawn(raise_alerts(

@@ -338,9 +338,19 @@ async fn wait_for_texts(
 backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
     let graph = alphadome_testkit::FakeGraph::start().await;
     provision_shop(db);
-    let env =
-        [("ALPHADOME_WHATSAPP_APP_SECRET", APP_SECRET), ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str())];
-    let (mut child, address, _) = start_serve(db, &[], &env);
+    let mut env =
+        vec![("ALPHADOME_WHATSAPP_APP_SECRET", APP_SECRET), ("ALPHADOME_GRAPH_BASE_URL", graph.url.as_str())];
+    // With Redis configured, the number's pace is kept there (shared by every process).
+    let redis = alphadome_testkit::redis_url().await;
+    let pace_key = format!("alphadome:pace:{NUMBER}");
+    let mut started = 0;
+    if let Some(url) = &redis {
+        let (seconds, micros): (u64, u64) = redis_command(url, &redis::cmd("TIME")).await;
+        started = seconds * 1_000_000 + micros;
+        env.push(("ALPHADOME_REDIS_URL", url.as_str()));
+    }
+    let (child, address, _) = start_serve(db, &[], &env);
+    let mut child = KillOnDrop(child);
     let delivery = text_delivery("wamid.E2E", "254700000009", "niaje, do you sell drums?");
     assert!(post_delivery(&reqwest::Client::new(), &address, delivery).await);
 
@@ -349,9 +359,30 @@ backend_test!(serve_answers_a_whatsapp_message_end_to_end, async |db: &TestDb| {
     assert_eq!(texts.len(), 1, "one reply");
     assert_eq!(texts[0].body["text"]["body"], "Yes we do!");
     assert_eq!(texts[0].body["context"]["message_id"], "wamid.E2E");
+    if let Some(url) = &redis {
+        // The slot after the one the send took, by Redis's clock (µs): taken since the start.
+        let next_slot: Option<u64> = redis_command(url, redis::cmd("GET").arg(&pace_key)).await;
+        assert!(
+            next_slot.is_some_and(|slot| slot > started),
+            "the send took its slot in Redis: {next_slot:?}"
+        );
+    }
 
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(child.wait().unwrap().success());
+    Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    assert!(child.0.wait().unwrap().success());
+});
+
+/// Runs one Redis command.
+async fn redis_command<T: redis::FromRedisValue>(url: &str, command: &redis::Cmd) -> T {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    command.query_async(&mut conn).await.unwrap()
+}
+
+backend_test!(serve_refuses_a_redis_url_it_cannot_use, async |db: &TestDb| {
+    let err = fails(run(db, &["serve"], &[("ALPHADOME_REDIS_URL", "http://user:hunter2@cache:6379")], ""));
+    assert!(err.contains("ALPHADOME_REDIS_URL must start with redis://"), "{err}");
+    assert!(!err.contains("hunter2"), "the password is not shown: {err}");
 });
 
 backend_test!(a_kill_9_under_load_loses_nothing_and_answers_nothing_twice, async |db: &TestDb| {

@@ -125,6 +125,12 @@ impl Worker {
         }
     }
 
+    /// The same worker pacing its sends with `pacer` (say, one shared through Redis).
+    #[must_use]
+    pub fn with_pacer(self, pacer: crate::pacer::Pacer) -> Self {
+        Self { pacer, ..self }
+    }
+
     async fn claim(&self, limit: usize) -> Result<Vec<ClaimedJob>> {
         let lease = Duration::from_std(self.retry.lease).unwrap_or(Duration::seconds(60));
         self.services.after_deliveries().await;
