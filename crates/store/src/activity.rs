@@ -3,7 +3,6 @@
 //! queue (drafts from training mode and questions the bot could not answer).
 
 use crate::audit::{AuditEvent, AuditRows};
-use crate::tenants::ConfigRows;
 use crate::training::TrainingRows;
 use crate::{Backend, Result, StoreError, TenantScope, TrainingEntry, now};
 use alphadome_core::TenantId;
@@ -224,17 +223,13 @@ impl TenantScope<'_> {
         actor: &str,
     ) -> Result<TrainingEntry> {
         let tenant = self.tenant;
-        let ids = in_tx!(self.store, tenant = tenant, |tx| {
+        let entry_id = in_tx!(self.store, tenant = tenant, |tx| {
             if !tx.mark_reviewed(tenant, id).await? {
                 return Err(StoreError::NotFound);
             }
-            let ids = tx.insert_training(tenant, std::slice::from_ref(entry), now()).await?;
-            let detail = serde_json::json!({ "id": ids[0], "data_type": entry.data_type, "review": id });
-            tx.config_changed(tenant).await?;
-            tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.add", detail)).await?;
-            ids
+            tx.add_one_training(tenant, entry, actor, Some(id)).await?
         });
-        self.training_entry(ids[0]).await
+        self.training_entry(entry_id).await
     }
 
     /// Takes an item off the review queue without learning from it.

@@ -95,6 +95,17 @@ pub(crate) trait TrainingRows {
         entries: &[TrainingEntryIn],
         at: DateTime<Utc>,
     ) -> Result<Vec<TrainingEntryId>>;
+
+    /// Adds one entry inside the caller's transaction: the row, the tenant's configuration
+    /// version, and a `training.add` audit entry (naming the review item it came from, if
+    /// any).
+    async fn add_one_training(
+        &mut self,
+        tenant: TenantId,
+        entry: &TrainingEntryIn,
+        actor: &str,
+        review: Option<uuid::Uuid>,
+    ) -> Result<TrainingEntryId>;
 }
 
 impl_for_engines!(impl TrainingRows {
@@ -124,6 +135,17 @@ impl_for_engines!(impl TrainingRows {
             insert.build().execute(&mut *self).await?;
         }
         Ok(ids)
+    }
+
+    async fn add_one_training(&mut self, tenant: TenantId, entry: &TrainingEntryIn, actor: &str, review: Option<uuid::Uuid>) -> Result<TrainingEntryId> {
+        let ids = self.insert_training(tenant, std::slice::from_ref(entry), now()).await?;
+        let mut detail = serde_json::json!({ "id": ids[0], "data_type": entry.data_type });
+        if let Some(review) = review {
+            detail["review"] = serde_json::json!(review);
+        }
+        self.config_changed(tenant).await?;
+        self.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.add", detail)).await?;
+        Ok(ids[0])
     }
 });
 
@@ -164,14 +186,9 @@ impl TenantScope<'_> {
     /// Adds one entry.
     pub async fn add_training(&self, entry: &TrainingEntryIn, actor: &str) -> Result<TrainingEntry> {
         let tenant = self.tenant;
-        let ids = in_tx!(self.store, tenant = tenant, |tx| {
-            let ids = tx.insert_training(tenant, std::slice::from_ref(entry), now()).await?;
-            let detail = serde_json::json!({ "id": ids[0], "data_type": entry.data_type });
-            tx.config_changed(tenant).await?;
-            tx.insert_audit(&AuditEvent::new(Some(tenant), actor, "training.add", detail)).await?;
-            ids
-        });
-        self.training_entry(ids[0]).await
+        let id =
+            in_tx!(self.store, tenant = tenant, |tx| tx.add_one_training(tenant, entry, actor, None).await?);
+        self.training_entry(id).await
     }
 
     /// Imports entries all-or-nothing, optionally replacing every existing entry.

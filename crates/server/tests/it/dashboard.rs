@@ -238,6 +238,9 @@ backend_test!(a_tenant_admin_runs_his_bot_from_the_dashboard, async |db: &TestDb
     let (status, page) = post(&app, &learn, &gideon, &fields).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Learned: “Do you repair violins?”"));
+    let audit = app.services.store.tenant(tenant.id).audit_log(20).await.unwrap();
+    let learned = audit.iter().find(|a| a.action == "training.add").expect("the entry is audited");
+    assert_eq!(learned.detail.0["review"], serde_json::json!(unanswered.id), "naming the review item");
     let dismiss = format!("/dashboard/t/shop/review/{}", draft.id);
     let (status, _) = post(&app, &dismiss, &gideon, &[("csrf", &token), ("action", "dismiss")]).await;
     assert_eq!(status, StatusCode::OK);
