@@ -167,11 +167,7 @@ impl FromRequestParts<AppState> for TenantPage {
             .await
             .map_err(IntoResponse::into_response)?;
         let slug = params.get("slug").map_or("", String::as_str);
-        let who = match visitor(state, &parts.headers).await {
-            Ok(Some(who)) => who,
-            Ok(None) => return Err(to_login()),
-            Err(e) => return Err(e.into_response()),
-        };
+        let who = signed_in(state, &parts.headers).await?;
         match state.services.tenant(slug).await {
             Ok(tenant) if who.principal.can_access(tenant.id) => Ok(Self { who, tenant }),
             _ => Err(not_found(&who)),
@@ -193,16 +189,53 @@ impl FromRequest<AppState> for TenantForm {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         let TenantPage { who, tenant } = TenantPage::from_request_parts(&mut parts, state).await?;
-        let Form(fields) =
-            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-        let fields = Fields(fields);
-        if !same(fields.get("csrf"), &who.csrf) {
-            return Err(expired_form());
-        }
+        let fields = checked_fields(Request::from_parts(parts, body), state, &who).await?;
         Ok(Self { who, tenant, fields })
     }
+}
+
+/// A form posted to a platform page: the visitor, who must be platform staff, and the fields
+/// once their CSRF token checks out. Rejected like a [`TenantForm`]: the login page when not
+/// logged in, 403 for a missing or wrong token, 404 for anyone but platform staff.
+struct PlatformForm {
+    who: Visitor,
+    fields: Fields,
+}
+
+impl FromRequest<AppState> for PlatformForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (parts, body) = request.into_parts();
+        let who = signed_in(state, &parts.headers).await?;
+        let fields = checked_fields(Request::from_parts(parts, body), state, &who).await?;
+        if !who.principal.is_platform() {
+            return Err(not_found(&who));
+        }
+        Ok(Self { who, fields })
+    }
+}
+
+/// The logged-in visitor, or the login page to answer with.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+    match visitor(state, headers).await {
+        Ok(Some(who)) => Ok(who),
+        Ok(None) => Err(to_login()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// A posted form's fields, once its CSRF token is the visitor's; otherwise 403, and nothing
+/// is changed.
+async fn checked_fields(request: Request, state: &AppState, who: &Visitor) -> Result<Fields, Response> {
+    let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let fields = Fields(fields);
+    if !same(fields.get("csrf"), &who.csrf) {
+        return Err(expired_form());
+    }
+    Ok(fields)
 }
 
 /// The message to show for an error the visitor can fix (bad input, a name taken, a missing

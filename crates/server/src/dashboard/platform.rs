@@ -3,14 +3,14 @@
 //! on and off.
 
 use super::layout::{csrf_field, page};
-use super::{Fields, Flash, TenantForm, Visitor, expired_form, not_found, same, to_login, visitor};
+use super::{Fields, Flash, PlatformForm, TenantForm, Visitor, not_found, to_login, visitor};
 use crate::{ApiError, AppState};
 use alphadome_core::tenant::{SecretFields, TenantFields};
 use alphadome_crypto::SecretString;
 use alphadome_service::alerts::token_problem;
 use alphadome_service::{CreatedTenant, ServiceError};
 use alphadome_store::ApiKeyScope;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DurationRound, TimeDelta, Utc};
@@ -176,16 +176,8 @@ pub(super) async fn new_tenant_form(
 pub(super) async fn create_tenant(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
+    PlatformForm { who, fields }: PlatformForm,
 ) -> Result<Response, ApiError> {
-    let fields = Fields(fields);
-    let Some(who) = visitor(&state, &headers).await? else { return Ok(to_login()) };
-    if !same(fields.get("csrf"), &who.csrf) {
-        return Ok(expired_form());
-    }
-    if !who.principal.is_platform() {
-        return Ok(not_found(&who));
-    }
     let refused = |e: ServiceError| -> Result<Response, ApiError> {
         let flash = Flash::refused(e)?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, new_tenant_page(&who, &fields, Some(&flash))).into_response())

@@ -394,6 +394,9 @@ backend_test!(a_tenant_admin_runs_his_bot_from_the_dashboard, async |db: &TestDb
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(get(&app, "/dashboard/tenants/new", &gideon).await.0, StatusCode::NOT_FOUND, "platform only");
+    let create = [("csrf", token.as_str()), ("client_name", "Mine"), ("slug", "mine")];
+    assert_eq!(post(&app, "/dashboard/tenants/new", &gideon, &create).await.0, StatusCode::NOT_FOUND);
+    assert!(app.services.tenant("mine").await.is_err());
 });
 
 /// Every page (GET) and form (POST) of a tenant in the dashboard, for the tenant `other`.
@@ -455,6 +458,11 @@ backend_test!(the_platform_admin_provisions_a_tenant_and_its_admin, async |db: &
             ("admin_password", password.into()),
         ]
     };
+    // A forged form changes nothing.
+    let mut forged = form("uzima", PASSWORD);
+    forged[0].1 = "forged".into();
+    assert_eq!(post_owned(&app, "/dashboard/tenants/new", &root, &forged).await.0, StatusCode::FORBIDDEN);
+    assert!(app.services.tenant("uzima").await.is_err());
     // A short password refuses the whole form: no tenant is made.
     let (status, page) = post_owned(&app, "/dashboard/tenants/new", &root, &form("uzima", "short")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
